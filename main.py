@@ -1,0 +1,15 @@
+"""GradLab launcher: ``python main.py`` (or the installed ``gradlab`` command)."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from app.launcher import run
+
+    return run(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
