@@ -15,19 +15,12 @@ import math
 
 import numpy as np
 
+from engine import validate
 from engine.registry import Registry
 
 REGISTRY: Registry = Registry("activation")
 
 
-def _finite_scalar(value, what: str, positive: bool = False) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, got {value!r}") from None
-    if not math.isfinite(v) or (positive and v <= 0):
-        raise ValueError(f"{what} must be a finite{' positive' if positive else ''} number, got {value!r}")
-    return v
 
 
 class Activation:
@@ -171,7 +164,7 @@ class LeakyReLU(Activation):
 
     def __init__(self, alpha: float = 0.01):
         super().__init__()
-        self.params["alpha"] = _finite_scalar(alpha, "leaky_relu alpha")
+        self.params["alpha"] = validate.number(alpha, "leaky_relu alpha")
 
     @property
     def alpha(self) -> float:
@@ -215,7 +208,7 @@ class ELU(Activation):
 
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.params["alpha"] = _finite_scalar(alpha, "elu alpha", positive=True)
+        self.params["alpha"] = validate.number(alpha, "elu alpha", positive=True)
 
     @property
     def alpha(self) -> float:

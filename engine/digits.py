@@ -17,10 +17,11 @@ Everything is vectorized over samples × pixels: 10 000 images take a fraction o
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 
 import numpy as np
+
+from engine import validate
 
 NAME = "Synthetic digits (drawn by GradLab, not MNIST)"
 IMAGE_SHAPE = (28, 28)
@@ -143,16 +144,9 @@ def _warp_basis():
 
 
 def _check(n_samples, noise, distortion):
-    try:
-        n = int(n_samples)
-    except (TypeError, ValueError):
-        raise ValueError(f"n_samples must be an integer ≥ 1, got {n_samples!r}") from None
-    if n != n_samples or n < 1:
-        raise ValueError(f"n_samples must be an integer ≥ 1, got {n_samples!r}")
-    for value, what in ((noise, "noise"), (distortion, "distortion")):
-        if not (isinstance(value, (int, float, np.floating, np.integer)) and math.isfinite(value) and value >= 0):
-            raise ValueError(f"{what} must be a finite number ≥ 0, got {value!r}")
-    return n
+    validate.number(noise, "noise", minimum=0)
+    validate.number(distortion, "distortion", minimum=0)
+    return validate.integer(n_samples, "n_samples")
 
 
 def make_digits(n_samples: int, seed: int = 0, noise: float = 0.0, distortion: float = 1.0,

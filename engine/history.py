@@ -15,22 +15,16 @@ import threading
 
 import numpy as np
 
+from engine import validate
 
-def _check_capacity(capacity, minimum: int) -> int:
-    try:
-        cap = int(capacity)
-    except (TypeError, ValueError):
-        raise ValueError(f"capacity must be an integer ≥ {minimum}, got {capacity!r}") from None
-    if cap != capacity or cap < minimum:
-        raise ValueError(f"capacity must be an integer ≥ {minimum}, got {capacity!r}")
-    return cap
+
 
 
 class DecimatingSeries:
     """(step, value) pairs: at most ``capacity`` of them, the latest one included."""
 
     def __init__(self, capacity: int = 2000):
-        self.capacity = _check_capacity(capacity, 3)
+        self.capacity = validate.integer(capacity, "capacity", 3)
         self._limit = self.capacity - 1  # the last slot is kept for the latest point
         self._steps = np.empty(self._limit, dtype=np.int64)
         self._values = np.empty(self._limit, dtype=np.float64)
@@ -106,7 +100,7 @@ class RingBuffer:
     """The last ``capacity`` values (scalars, or arrays of a fixed ``shape``), oldest first."""
 
     def __init__(self, capacity: int, shape: tuple[int, ...] = (), dtype=np.float64):
-        self.capacity = _check_capacity(capacity, 1)
+        self.capacity = validate.integer(capacity, "capacity", 1)
         self._data = np.zeros((self.capacity, *shape), dtype=dtype)
         self._lock = threading.Lock()
         self._count = 0  # values ever appended

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from engine import validate
 from engine import activations, init, layers, stats
 
 #: Output range of bounded activations: their histograms use it, like the book's (0, 1).
@@ -34,14 +35,6 @@ _BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}
 _CAN_DIE = {"relu", "step"}
 
 
-def _positive_int(value, what: str, minimum: int = 1) -> int:
-    try:
-        v = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be an integer ≥ {minimum}, got {value!r}") from None
-    if v != value or v < minimum:
-        raise ValueError(f"{what} must be an integer ≥ {minimum}, got {value!r}")
-    return v
 
 
 @dataclass(frozen=True)
@@ -144,11 +137,11 @@ class ActivationExperiment:
     activation_kwargs: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        _positive_int(self.n_samples, "n_samples", 2 if self.batchnorm else 1)
-        _positive_int(self.n_features, "n_features")
-        _positive_int(self.n_layers, "n_layers")
-        _positive_int(self.width, "width")
-        _positive_int(self.bins, "bins")
+        validate.integer(self.n_samples, "n_samples", 2 if self.batchnorm else 1)
+        validate.integer(self.n_features, "n_features")
+        validate.integer(self.n_layers, "n_layers")
+        validate.integer(self.width, "width")
+        validate.integer(self.bins, "bins")
         if np.dtype(self.dtype) not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype!r}")
         act = self.make_activation()  # validates the name and its parameters

@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from engine import activations as _activations
+from engine import validate
 
 FLOAT_DTYPES = (np.float32, np.float64)
 
@@ -226,7 +227,7 @@ class PReLU(Layer):
 
     def __init__(self, alpha: float = 0.25, dtype=np.float64):
         super().__init__()
-        alpha = _activations._finite_scalar(alpha, "prelu alpha")
+        alpha = validate.number(alpha, "prelu alpha")
         dt = float_dtype(dtype)
         self.params = {"alpha": np.full(1, alpha, dt)}
         self.grads = {"alpha": np.zeros(1, dt)}
@@ -269,13 +270,9 @@ class BatchNorm(Layer):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, dtype=np.float64):
         super().__init__()
-        if int(num_features) != num_features or num_features < 1:
-            raise ValueError(f"BatchNorm num_features must be an integer ≥ 1, got {num_features!r}")
-        self.eps = _activations._finite_scalar(eps, "BatchNorm eps", positive=True)
-        momentum = _activations._finite_scalar(momentum, "BatchNorm momentum")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNorm momentum must be in [0, 1], got {momentum!r}")
-        self.momentum = momentum
+        validate.integer(num_features, "BatchNorm num_features")
+        self.eps = validate.number(eps, "BatchNorm eps", positive=True)
+        self.momentum = validate.number(momentum, "BatchNorm momentum", 0.0, 1.0)
         n, dt = int(num_features), float_dtype(dtype)
         self.num_features = n
         self.params = {"gamma": np.ones(n, dt), "beta": np.zeros(n, dt)}
@@ -349,8 +346,8 @@ class Dropout(Layer):
 
     def __init__(self, ratio: float, rng=None):
         super().__init__()
-        ratio = _activations._finite_scalar(ratio, "dropout ratio")
-        if not 0.0 <= ratio < 1.0:
+        ratio = validate.number(ratio, "dropout ratio", 0.0)
+        if ratio >= 1.0:
             raise ValueError(f"dropout ratio must be in [0, 1), got {ratio!r}")
         self.ratio = ratio
         self.rng = np.random.default_rng(rng)

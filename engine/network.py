@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from engine import validate
 from engine import activations as _activations
 from engine import init as _init
 from engine.layers import (
@@ -29,20 +30,8 @@ from engine.layers import (
 )
 
 
-def _size(value, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be an integer ≥ 1, got {value!r}")
-    return int(value)
 
 
-def _non_negative(value, what: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number ≥ 0, got {value!r}") from None
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{what} must be a finite number ≥ 0, got {value!r}")
-    return v
 
 
 class MLP:
@@ -69,14 +58,14 @@ class MLP:
         activation_kwargs: dict | None = None,
         init_kwargs: dict | None = None,
     ):
-        self.n_in = _size(n_in, "n_in")
+        self.n_in = validate.integer(n_in, "n_in")
         try:
             hidden = [int(h) if isinstance(h, (int, np.integer)) and not isinstance(h, bool) else h
                       for h in hidden_sizes]
         except TypeError:
             raise ValueError(f"hidden_sizes must be a sequence of integers ≥ 1, got {hidden_sizes!r}") from None
-        self.hidden_sizes = [_size(h, "every hidden size") for h in hidden]
-        self.n_out = _size(n_out, "n_out")
+        self.hidden_sizes = [validate.integer(h, "every hidden size") for h in hidden]
+        self.n_out = validate.integer(n_out, "n_out")
         self.activation = _activations.REGISTRY.canonical(activation)
         self.activation_kwargs = dict(activation_kwargs or {})
         _activations.get(self.activation, **self.activation_kwargs)  # bad kwargs fail here
@@ -84,11 +73,11 @@ class MLP:
         self.init_kwargs = dict(init_kwargs or {})
         initializer = _init.get(self.init, **self.init_kwargs)
         self.batchnorm = bool(batchnorm)
-        self.dropout = _non_negative(dropout, "dropout")
+        self.dropout = validate.number(dropout, "dropout", minimum=0)
         if self.dropout >= 1.0:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
-        self.weight_decay = _non_negative(weight_decay, "weight_decay")
-        self.l1 = _non_negative(l1, "l1")
+        self.weight_decay = validate.number(weight_decay, "weight_decay", minimum=0)
+        self.l1 = validate.number(l1, "l1", minimum=0)
         self.dtype = float_dtype(dtype)
         self.seed = seed
 

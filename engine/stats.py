@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine import activations
+from engine import activations, validate
 
 #: Percentile levels of TensorBoard's bands: Φ(k) for k = −∞, −1.5, −1, −0.5, 0, 0.5, 1, 1.5, +∞.
 BAND_LEVELS = np.array([0.0, 6.68, 15.87, 30.85, 50.0, 69.15, 84.13, 93.32, 100.0])
@@ -76,12 +76,7 @@ def histogram(a, bins: int = 30, range: tuple[float, float] | None = None):
     ``range=None`` spans the finite data (a constant array gets the unit interval around its
     value); entries outside an explicit ``range`` are not counted. ``len(edges) == bins + 1``.
     """
-    try:
-        n_bins = int(bins)
-    except (TypeError, ValueError):
-        raise ValueError(f"bins must be an integer ≥ 1, got {bins!r}") from None
-    if n_bins != bins or n_bins < 1:
-        raise ValueError(f"bins must be an integer ≥ 1, got {bins!r}")
+    n_bins = validate.integer(bins, "bins")
     a = np.asarray(a, dtype=np.float64).ravel()
     a = a[np.isfinite(a)]
     if range is not None:

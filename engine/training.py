@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine import validate
 from engine import stats
 from engine.activations import Softmax
 from engine.history import DecimatingSeries, RingBuffer
@@ -60,12 +61,6 @@ class StepMetrics:
     steps_per_sec: float = 0.0  # over the last few steps of the current run()
 
 
-def _positive_int(value, what: str, allow_none: bool = False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{what} must be an integer ≥ 1{' or None' if allow_none else ''}, got {value!r}")
-    return int(value)
 
 
 def _check_data(x, labels, what: str):
@@ -129,9 +124,9 @@ class Trainer:
             if n_out is not None and (y.min() < 0 or y.max() >= n_out):
                 raise ValueError(f"{what} labels must be in [0, {n_out}) for a model with {n_out} "
                                  f"outputs, got [{y.min()}, {y.max()}]")
-        self.batch_size = _positive_int(batch_size, "batch_size")
-        self.epochs = _positive_int(epochs, "epochs", allow_none=True)
-        self.eval_every = _positive_int(eval_every, "eval_every", allow_none=True)
+        self.batch_size = validate.integer(batch_size, "batch_size")
+        self.epochs = validate.integer(epochs, "epochs", allow_none=True)
+        self.eval_every = validate.integer(eval_every, "eval_every", allow_none=True)
         self.seed = seed
         if max_loss is not None:
             try:
@@ -195,7 +190,7 @@ class Trainer:
         After ``max_steps`` (a pause) the status goes back to "ready" and a new ``run()``
         continues where this one stopped.
         """
-        max_steps = _positive_int(max_steps, "max_steps", allow_none=True)
+        max_steps = validate.integer(max_steps, "max_steps", allow_none=True)
         taken = 0
         self._step_times.clear()  # a pause must not count as slowness
         try:
@@ -357,7 +352,7 @@ class Trainer:
         (n,), "ys": (n,), "probs": (n, n, n_classes), "classes": (n, n) int}`` in image order:
         ``probs[i, j]`` is the point ``(xs[j], ys[i])``.
         """
-        n = _positive_int(n, "n")
+        n = validate.integer(n, "n")
         if n < 2:
             raise ValueError(f"n must be ≥ 2, got {n}")
         try:
