@@ -38,10 +38,32 @@ def platform_problem(environ=os.environ) -> str | None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gradlab", description="GradLab: watch a neural network learn.")
-    parser.add_argument("--screenshot", metavar="FILE.png", help="render the window to FILE.png and exit")
+    parser = argparse.ArgumentParser(
+        prog="gradlab",
+        description="GradLab: watch a neural network learn.",
+        epilog="Example: gradlab --panel activations --screenshot docs/activations.png --size 1280x800",
+    )
+    parser.add_argument("--panel", metavar="NAME", help="panel to show first (e.g. activations, optimizers)")
+    parser.add_argument(
+        "--screenshot", metavar="FILE.png",
+        help="render the window once the panel's first computation is drawn, save it to FILE.png and exit",
+    )
     parser.add_argument("--size", metavar="WxH", default=None, help="window size, e.g. 1280x800")
+    parser.add_argument(
+        "--steps", metavar="N", type=_non_negative_int, default=0,
+        help="advance the panel N steps (as the Step action) before the screenshot",
+    )
     return parser
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 0 <= n <= 100_000:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 100000, got {n}")
+    return n
 
 
 def parse_size(text: str | None) -> tuple[int, int] | None:
@@ -56,6 +78,20 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
     return w, h
 
 
+def _quiet_offscreen_warning() -> None:
+    """Drop the offscreen plugin's harmless "does not support propagateSizeHints()" line.
+
+    Every screenshot run printed it; other Qt messages go to stderr as before.
+    """
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message):
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -64,22 +100,51 @@ def run(argv: list[str]) -> int:
     except ValueError as exc:
         parser.error(str(exc))
     if args.screenshot:
+        if not args.screenshot.lower().endswith(".png"):
+            parser.error(f"--screenshot must name a .png file, got {args.screenshot!r}")
+        folder = os.path.dirname(os.path.abspath(args.screenshot))
+        if not os.path.isdir(folder):
+            parser.error(f"--screenshot: folder {folder} does not exist")
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     problem = platform_problem()
     if problem:
         print(problem, file=sys.stderr)
         return 2
 
-    from PySide6.QtWidgets import QApplication, QLabel
+    from engine.threads import pin_env
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    window = QLabel("GradLab — the panels arrive with the next issues.")
-    window.setWindowTitle("GradLab")
-    window.resize(*(size or (1280, 800)))
+    pin_env(1)  # before NumPy loads: one BLAS thread leaves a core for the GUI
+    from app import panels
+
+    if args.panel is not None:
+        try:
+            panels.get(args.panel)
+        except ValueError as exc:
+            parser.error(f"--panel: {exc}")
+
+    from app.main_window import MainWindow, app_instance
+
+    _quiet_offscreen_warning()
+    app = app_instance(sys.argv[:1])
+    window = MainWindow(panel=args.panel and args.panel.strip().lower(), persist=not args.screenshot)
+    if size:
+        window.resize(*size)
     window.show()
+    panel = window.current_panel()
+    if panel is None:
+        print("no panels are installed", file=sys.stderr)
+        return 1
+    if args.screenshot or args.steps:
+        if not panel.wait_ready(args.steps, timeout_ms=60_000):
+            reason = f"failed: {panel.last_error}" if panel.last_error else "did not finish its computation in 60 s"
+            print(f"the {panel.panel_id} panel {reason}", file=sys.stderr)
+            window.close()
+            return 1
     if args.screenshot:
         app.processEvents()
-        if not window.grab().save(args.screenshot):
+        ok = window.save_image(args.screenshot, whole_window=True)
+        window.close()
+        if not ok:
             print(f"could not write {args.screenshot}", file=sys.stderr)
             return 1
         return 0

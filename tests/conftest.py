@@ -91,3 +91,23 @@ def no_leaked_threads(request):
         problems.append(f"QThreadPool tasks left active: {pool_left}")
     if problems:
         pytest.fail("; ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path, monkeypatch):
+    """Every test gets its own empty QSettings store (and subprocesses their own XDG config).
+
+    Without this, window geometry and panel settings saved by one test (or by the developer's
+    real GradLab) would leak into the next.
+    """
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # engine-only environments
+        yield folder
+        return
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+    yield folder

@@ -1,0 +1,173 @@
+"""The base class of every panel: actions, readiness, workers, errors and settings.
+
+A panel is one lecture topic (Activations, Optimizers, ...). The main window shows one at a time
+and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Subclasses:
+
+* set ``panel_id`` (e.g. ``"activations"``; the objectName becomes ``activationsPanel``) and
+  ``title``, and build their widgets inside ``self.content`` (give it a layout);
+* run engine work through ``self.channel(name).submit(...)`` (latest wins, see app.workers) or
+  ``self.add_stepper(Stepper(...))`` for animations, never on the GUI thread, so that
+  ``shutdown()`` can stop everything and errors land in ``self.banner``;
+* call ``self.mark_ready()`` once the first computation is *drawn* (``--screenshot`` waits for
+  ``ready``) and ``self.mark_stepped()`` after each Step is drawn (``--steps N`` waits for N);
+* override ``play_pause`` / ``step`` / ``reset`` if they animate (the defaults do nothing except
+  count the step), and ``save_settings`` / ``restore_settings`` to persist their controls.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app.widgets.error_banner import ErrorBanner
+from app.workers import DEFAULT_TIMEOUT_MS, Channel, Stepper
+
+
+class Panel(QWidget):
+    """One topic of the lecture. See the module docstring for the subclass contract.
+
+    Signals: ``ready()`` once, when the first computation has been drawn; ``stepped(count)``
+    after each step is drawn; ``errorOccurred(message)`` whenever an error is shown;
+    ``statusMessage(text)`` for the window's status bar; ``playingChanged(bool)``.
+    """
+
+    panel_id: str = ""
+    title: str = ""
+    description: str = ""  # one line, used as the tab's tooltip
+
+    ready = Signal()
+    stepped = Signal(int)
+    errorOccurred = Signal(str)
+    statusMessage = Signal(str)
+    playingChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        if not self.panel_id:
+            raise ValueError(f"{type(self).__name__} must set panel_id")
+        self.setObjectName(f"{self.panel_id}Panel")
+        self.is_ready = False
+        self.step_count = 0
+        self.last_error = ""
+        self._channels: dict[str, Channel] = {}
+        self._steppers: list[Stepper] = []
+        self._shut_down = False
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.setSpacing(4)
+        self.banner = ErrorBanner(self)
+        outer.addWidget(self.banner)
+        self.content = QWidget(self)
+        self.content.setObjectName(f"{self.panel_id}Content")
+        outer.addWidget(self.content, 1)
+
+    # ---- global actions (the main window calls these on the visible panel) --------------------
+    def play_pause(self) -> None:
+        """Start or pause the panel's animation; panels without one ignore it."""
+
+    def step(self) -> None:
+        """Advance exactly one step. The default has nothing to advance and just counts it."""
+        self.mark_stepped()
+
+    def reset(self) -> None:
+        """Return to the initial state (what that means is the panel's choice; documented there)."""
+
+    def is_playing(self) -> bool:
+        return False
+
+    # ---- workers -------------------------------------------------------------------------------
+    def channel(self, name: str, keep_running: bool = False) -> Channel:
+        """The panel's latest-wins channel ``name`` (created on first use; errors → banner).
+
+        ``keep_running`` (fixed at creation) lets a running job finish before the newest
+        waiting one starts; see ``app.workers.Channel``.
+        """
+        ch = self._channels.get(name)
+        if ch is None:
+            ch = Channel(name, self, keep_running=keep_running)
+            ch.errored.connect(self.show_error)
+            self._channels[name] = ch
+        return ch
+
+    def add_stepper(self, stepper: Stepper) -> Stepper:
+        """Register an animation stepper so errors reach the banner and shutdown stops it."""
+        stepper.setParent(self)
+        stepper.errored.connect(self.show_error)
+        stepper.playingChanged.connect(self.playingChanged)
+        self._steppers.append(stepper)
+        return stepper
+
+    def is_busy(self) -> bool:
+        """True while any channel of this panel runs or waits."""
+        return any(ch.busy for ch in self._channels.values())
+
+    def shutdown(self, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
+        """Stop every worker and stepper of this panel and join their threads (idempotent)."""
+        self._shut_down = True
+        ok = True
+        for stepper in self._steppers:
+            ok = stepper.shutdown(timeout_ms) and ok
+        for ch in self._channels.values():
+            ok = ch.shutdown(timeout_ms) and ok
+        return ok
+
+    # ---- errors --------------------------------------------------------------------------------
+    def show_error(self, message: str, details: str = "") -> None:
+        """Show ``message`` in the panel's banner (and tell the window)."""
+        self.last_error = message
+        self.banner.show_error(message, details)
+        self.errorOccurred.emit(message)
+
+    def clear_error(self) -> None:
+        self.last_error = ""
+        self.banner.clear()
+
+    # ---- readiness -------------------------------------------------------------------------------
+    def mark_ready(self) -> None:
+        """Call when the first computation has been drawn; emits ``ready`` once."""
+        if not self.is_ready:
+            self.is_ready = True
+            self.ready.emit()
+
+    def mark_stepped(self) -> None:
+        """Call after a Step has been drawn; emits ``stepped(step_count)``."""
+        self.step_count += 1
+        self.stepped.emit(self.step_count)
+
+    def wait_ready(self, steps: int = 0, timeout_ms: int = 20000) -> bool:
+        """Spin the event loop until ``ready``, then run ``steps`` Steps and wait for each.
+
+        Used by ``--screenshot``/``--steps`` and tests. Returns False on timeout, or as soon
+        as an error is shown (``last_error`` says which) instead of waiting for the timeout.
+        """
+        clock = QElapsedTimer()
+        clock.start()
+
+        def spin_until(done) -> bool:
+            loop = QEventLoop()
+            poll = QTimer()
+            poll.setInterval(5)
+            stop = lambda: done() or self.last_error or clock.elapsed() > timeout_ms  # noqa: E731
+            poll.timeout.connect(lambda: loop.quit() if stop() else None)
+            poll.start()
+            if not stop():
+                loop.exec()
+            poll.stop()
+            return bool(done()) and not self.last_error
+
+        if not spin_until(lambda: self.is_ready):
+            return False
+        target = self.step_count + int(steps)
+        for _ in range(int(steps)):
+            before = self.step_count
+            self.step()
+            if not spin_until(lambda: self.step_count > before):
+                return False
+        return self.step_count >= target
+
+    # ---- settings ------------------------------------------------------------------------------
+    def save_settings(self, settings: QSettings) -> None:
+        """Store the panel's controls; the window has already called ``beginGroup(panel_id)``."""
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Restore what ``save_settings`` stored (missing keys keep the defaults)."""

@@ -1,0 +1,127 @@
+"""pyqtgraph styling shared by every panel: white background, readable axes, one palette.
+
+``configure()`` sets pyqtgraph's global options once (before the first plot is built);
+``make_plot(title, x, y)`` returns a styled ``PlotWidget``; ``pen(i)`` the pen of series i.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+
+from app.widgets.palette import BACKGROUND, FOREGROUND, MUTED, series_color
+
+_configured = False
+
+AXIS_FONT_PT = 10
+TITLE_SIZE = "11pt"
+
+
+def configure() -> None:
+    """Global pyqtgraph options: light theme and antialiasing (idempotent)."""
+    global _configured
+    if not _configured:
+        pg.setConfigOptions(background=BACKGROUND, foreground=FOREGROUND, antialias=True)
+        _configured = True
+
+
+def pen(color, width: float = 2.0, dashed: bool = False):
+    """A cosmetic pen for series index ``color`` (or a hex colour string)."""
+    c = series_color(color) if isinstance(color, int) else color
+    style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+    return pg.mkPen(c, width=width, style=style)
+
+
+def style_plot(plot: pg.PlotItem, title: str = "", x: str = "", y: str = "", grid: bool = True) -> pg.PlotItem:
+    """Title, axis labels, grid and fonts for ``plot`` (a PlotItem)."""
+    if title:
+        plot.setTitle(title, size=TITLE_SIZE, color=FOREGROUND)
+    font = pg.QtGui.QFont()
+    font.setPointSize(AXIS_FONT_PT)
+    for side, text in (("bottom", x), ("left", y)):
+        axis = plot.getAxis(side)
+        axis.setTickFont(font)
+        axis.setTextPen(FOREGROUND)
+        axis.setPen(MUTED)
+        # major and minor ticks only: the third level doubles the grid lines every repaint draws
+        axis.setStyle(maxTickLevel=1)
+        if text:
+            axis.setLabel(text, color=FOREGROUND, **{"font-size": f"{AXIS_FONT_PT}pt"})
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=0.25)
+    plot.setMenuEnabled(False)
+    return plot
+
+
+def make_plot(title: str = "", x: str = "", y: str = "", parent=None, name: str = "") -> pg.PlotWidget:
+    """A styled ``PlotWidget``; ``name`` becomes its objectName (for tests and style sheets)."""
+    configure()
+    widget = pg.PlotWidget(parent=parent)
+    if name:
+        widget.setObjectName(name)
+    style_plot(widget.getPlotItem(), title, x, y)
+    widget.setMinimumSize(160, 120)
+    return widget
+
+
+_CORNERS = {"top-left": (8, 8), "top-right": (-8, 8), "bottom-left": (8, -8), "bottom-right": (-8, -8)}
+
+
+def nice_limits(lo: float, hi: float, pad: float = 0.05) -> tuple[float, float]:
+    """``[lo, hi]`` padded and rounded outward to a 1-2-5 step, so small data changes keep it.
+
+    A y range that follows every slider tick makes the axes re-layout and repaint on every
+    frame; rounded limits change only when the data really outgrows them.
+    """
+    lo, hi = float(lo), float(hi)
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return -1.0, 1.0
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    span = hi - lo
+    lo, hi = lo - pad * span, hi + pad * span
+    raw = span / 10
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+def fit_y(plot: pg.PlotItem, arrays, pad: float = 0.05, log: bool = False) -> None:
+    """Set ``plot``'s y range to the rounded limits of ``arrays`` (only if they changed).
+
+    With ``log`` (a plot in log-y mode) the limits are whole decades of the positive values.
+    """
+    finite = [a[np.isfinite(a)] for a in (np.asarray(x, dtype=float) for x in arrays)]
+    if log:
+        finite = [np.log10(a[a > 0]) for a in finite]
+    finite = [a for a in finite if a.size]
+    if not finite:
+        return
+    lo, hi = min(a.min() for a in finite), max(a.max() for a in finite)
+    if log:
+        lo, hi = math.floor(lo - 0.05), math.ceil(hi + 0.05)
+    else:
+        lo, hi = nice_limits(lo, hi, pad)
+    current = plot.getViewBox().viewRange()[1]
+    if not (math.isclose(current[0], lo, abs_tol=1e-9) and math.isclose(current[1], hi, abs_tol=1e-9)):
+        plot.setYRange(lo, hi, padding=0)
+
+
+def fit_x(plot: pg.PlotItem, lo: float, hi: float) -> None:
+    """Set the x range to exactly [lo, hi] unless it already is (saves an axis re-layout)."""
+    current = plot.getViewBox().viewRange()[0]
+    if not (math.isclose(current[0], lo, abs_tol=1e-9) and math.isclose(current[1], hi, abs_tol=1e-9)):
+        plot.setXRange(lo, hi, padding=0)
+
+
+def add_legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top-left") -> pg.LegendItem:
+    """A legend in ``corner`` (top-left, top-right, bottom-left, bottom-right), translucent."""
+    if corner not in _CORNERS:
+        raise ValueError(f"unknown legend corner {corner!r}; choose one of: {', '.join(_CORNERS)}")
+    legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize="9pt")
+    legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+    legend.setPen(pg.mkPen(MUTED))
+    return legend
