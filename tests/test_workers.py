@@ -192,3 +192,25 @@ def test_throttle_runs_first_at_once_and_folds_the_rest(qtbot):
     qtbot.waitUntil(lambda: len(calls) == 2, timeout=1000)  # one trailing call for all 20
     qtbot.wait(120)
     assert len(calls) == 2 and not t.pending
+
+
+def test_shutdown_all_survives_qt_objects_deleted_under_it(qtbot):
+    """A panel fixture can outlive its C++ side; the window's close must still stop everything."""
+    import shiboken6
+    from PySide6.QtWidgets import QWidget
+
+    def forever():
+        i = 0
+        while True:
+            i += 1
+            yield i
+
+    parent = QWidget()
+    stepper = Stepper(forever)
+    stepper.setParent(parent)
+    Channel("orphan", parent)
+    stepper.step(1)
+    qtbot.waitUntil(lambda: stepper.count >= 1 if hasattr(stepper, "count") else True, timeout=2000)
+    shiboken6.delete(parent)
+    assert shutdown_all()
+    assert not live_workers()

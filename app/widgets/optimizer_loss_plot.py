@@ -1,0 +1,100 @@
+"""Loss against step for every racing optimizer, on a log axis when the surface has a minimum.
+
+Plotted is the gap to the best value, f − f*, so a log axis shows how fast each optimizer
+converges (straight line = linear convergence). A surface without a minimum in view (the saddle)
+is plotted as f on a linear axis instead. Curves are created once; frames only ``setData``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+
+from app.widgets.palette import FOREGROUND
+from app.widgets.plots import style_plot
+
+#: Gaps below this are drawn at it: log10(0) would drop the point.
+LOG_FLOOR = 1e-16
+THIN_AFTER = 100  # curves longer than this are drawn 1 px wide
+
+
+class OptimizerLossPlot(pg.PlotWidget):
+    """``set_lanes`` names/colours the curves; ``set_curve(i, losses)`` draws lane ``i``."""
+
+    def __init__(self, n_slots: int = 7, parent=None):
+        super().__init__(parent, background="w")
+        self.setObjectName("optimizerLossPlot")
+        self.setToolTip("Loss after each update, one curve per optimizer (log scale: f − f*)")
+        item = self.getPlotItem()
+        # no grid: its lines are replayed from a QPicture on every frame (≈3 ms of 8)
+        style_plot(item, "Loss vs step", x="step", grid=False)
+        item.hideButtons()
+        self.curves = [pg.PlotDataItem(pen=pg.mkPen("k", width=2)) for _ in range(n_slots)]
+        for c in self.curves:
+            item.addItem(c)
+            c.hide()
+        # the legend of the whole panel (the map has none, so no path is ever hidden)
+        self.legend = pg.LegendItem(offset=(-8, 8), labelTextColor=FOREGROUND,
+                                    brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen(170, 170, 170))
+        self.legend.setParentItem(item.getViewBox())
+        self._legend_labels: list[str] = []
+        self.offset = 0.0
+        self.log = True
+        self._ranges: list[tuple[int, float, float] | None] = [None] * n_slots
+        item.getViewBox().disableAutoRange()
+        self.set_scale(True, 0.0)
+
+    def set_scale(self, log: bool, offset: float) -> None:
+        """Log axis of f − ``offset`` (True) or a linear axis of f (False)."""
+        self.log, self.offset = bool(log), float(offset)
+        item = self.getPlotItem()
+        item.setLogMode(x=False, y=self.log)
+        if self.log:
+            label = "f − f*  (log)" if offset else "f  (log)"
+        else:
+            label = "f"
+        item.setLabel("left", label, color=FOREGROUND)
+
+    def set_lanes(self, lanes: list[tuple[str, str, bool]]) -> None:
+        self._ranges = [None] * len(self.curves)
+        for curve, (label, color, shown) in zip(self.curves, lanes):
+            curve.setPen(pg.mkPen(color, width=2))
+            curve.opts["name"] = label
+            curve.setVisible(shown)
+        labels = [(label, color) for label, color, shown in lanes if shown]
+        if labels != self._legend_labels:
+            self._legend_labels = labels
+            self.legend.clear()
+            for curve, (label, _c, shown) in zip(self.curves, lanes):
+                if shown:
+                    self.legend.addItem(curve, label)
+
+    def set_curve(self, i: int, losses: np.ndarray) -> None:
+        y = np.asarray(losses, dtype=float)
+        if self.log:
+            y = np.maximum(y - self.offset, LOG_FLOOR)
+        y = np.where(np.isfinite(y), y, np.nan)
+        curve = self.curves[i]
+        width = 2.0 if len(y) <= THIN_AFTER else 1.0  # 1 px: Qt's fast line path (see surface_view)
+        if curve.opts["pen"].widthF() != width:
+            curve.setPen(pg.mkPen(curve.opts["pen"].color(), width=width))
+        curve.setData(np.arange(len(y)), y, connect="finite")
+        finite = np.isfinite(y).any()
+        self._ranges[i] = (len(y) - 1, float(np.nanmin(y)), float(np.nanmax(y))) if finite else None
+
+    def commit(self) -> None:
+        """Fit the view to the shown curves (cheaper than auto-range, which re-measures every
+        curve on each ``setData`` and repaints twice)."""
+        ranges = [r for c, r in zip(self.curves, self._ranges) if r is not None and c.isVisible()]
+        if not ranges:
+            return
+        n = max(r[0] for r in ranges)
+        lo, hi = min(r[1] for r in ranges), max(r[2] for r in ranges)
+        if self.log:
+            lo, hi = math.log10(lo), math.log10(hi)
+        if hi - lo < 1e-9:
+            lo, hi = lo - 0.5, hi + 0.5
+        pad = 0.04 * (hi - lo)
+        self.getPlotItem().getViewBox().setRange(xRange=(0, max(n, 1)), yRange=(lo - pad, hi + pad), padding=0)

@@ -1,0 +1,146 @@
+"""The read-out of one optimizer's latest update: its rule in readable math and every quantity.
+
+Shows what ``Optimizer.state_snapshot`` reports (gradient, velocity / G / M, V, M̂, V̂, the
+effective learning rate per coordinate, the step actually taken, the step count) as an x / y
+table, under the rule the code runs (PyTorch's form) and the lecture's form, with a note where
+the two differ (ε inside or outside the square root, NAG's look-ahead point).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+from PySide6.QtWidgets import QSizePolicy, QTextBrowser
+
+from app.widgets.palette import FOREGROUND, MUTED
+
+#: Row labels for the snapshot keys, in display order.
+QUANTITIES = (
+    ("grad", "g = ∇f", "the gradient used by this update"),
+    ("velocity", "V (velocity)", "V = −lr·b, the lecture's sign"),
+    ("G", "G", "AdaGrad: Σ g²;  RMSProp: moving average of g²"),
+    ("M", "M", "first moment (moving average of g)"),
+    ("V", "V", "second moment (moving average of g²)"),
+    ("M_hat", "M̂ = M/(1−β₁ᵗ)", "bias-corrected first moment"),
+    ("V_hat", "V̂ = V/(1−β₂ᵗ)", "bias-corrected second moment"),
+    ("effective_lr", "α_eff", "per-coordinate learning rate actually applied"),
+    ("step", "Δw (step taken)", "the change added to (x, y)"),
+)
+
+EPS_NOTE = (
+    "The lecture writes ε inside the root, √(G + ε); the code, like PyTorch, adds it outside, "
+    "√G + ε. They differ only while G is about as small as ε."
+)
+NOTES = {
+    "sgd": "Whether this is GD or SGD depends only on the gradient: full batch or a mini-batch.",
+    "momentum": "PyTorch stores b = −V/lr, so b ← m·b + g is the lecture's V ← m·V − α·g.",
+    "nag": "PyTorch tracks the look-ahead point W + m·V, so it needs the gradient only where it "
+           "stands; the path drawn is that look-ahead point.",
+    "adagrad": EPS_NOTE,
+    "rmsprop": EPS_NOTE,
+    "adam": EPS_NOTE.replace("√(G + ε)", "√(V̂ + ε)").replace("√G + ε", "√V̂ + ε").replace(
+        "while G", "while V̂"),
+}
+
+
+def fmt(value) -> str:
+    """A compact number: 4 significant digits, real minus sign, 'inf'/'nan' spelled out."""
+    v = float(value)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "−∞" if v < 0 else "∞"
+    return f"{v:.4g}".replace("-", "−")
+
+
+class OptimizerReadout(QTextBrowser):
+    """``show_update(...)`` renders one snapshot; ``clear_update`` shows the rule only."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("optimizerReadout")
+        self.setOpenLinks(False)
+        self.setToolTip(
+            "The latest update of the selected optimizer: the rule the code runs, and every "
+            "quantity of that update per coordinate (x, y)"
+        )
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setStyleSheet("QTextBrowser { background: #FAFAFA; border: 1px solid #DDDDDD; }")
+        self.last_html = ""
+
+    def show_update(self, *, name: str, label: str, color: str, formula: str, torch_formula: str,
+                    snapshot: dict | None, status: str = "", context: str = "",
+                    footnote: str = "") -> None:
+        """Render the rule of optimizer ``name`` and, when given, its latest ``snapshot``.
+
+        ``footnote`` (e.g. what the map's arrows show) goes under the numbers.
+        """
+        e = html.escape
+        left = self._rule_html(name, label, color, formula, torch_formula, snapshot, status, context)
+        right = self._numbers_html(snapshot)
+        if footnote:
+            right += f"<div style='color:{MUTED}; font-size:9pt; margin-top:6px'>{e(footnote)}</div>"
+        text = (
+            "<table width='100%' cellspacing=0 cellpadding=0><tr>"
+            f"<td width='60%' valign=top style='padding-right:16px'>{left}</td>"
+            f"<td valign=top>{right}</td></tr></table>"
+        )
+        if text != self.last_html:
+            self.last_html = text
+            bar = self.verticalScrollBar().value()
+            self.setHtml(text)
+            self.verticalScrollBar().setValue(bar)
+
+    @staticmethod
+    def _rule_html(name, label, color, formula, torch_formula, snapshot, status, context) -> str:
+        e = html.escape
+        parts = [
+            f"<div style='color:{FOREGROUND}'>"
+            f"<span style='color:{color}; font-size:15pt'>■</span> <b style='font-size:12pt'>{e(label)}</b>"
+        ]
+        count = (snapshot or {}).get("step_count", 0) or 0
+        parts.append(f" &nbsp; step t = <b>{count}</b>")
+        parts.append("</div>")
+        if status:
+            parts.append(f"<div style='color:#8A2B00'><b>{e(status)}</b></div>")
+        if context:
+            parts.append(f"<div style='color:{MUTED}'>{e(context)}</div>")
+        def lines(text, sep):  # one statement a line, never wrapped inside
+            return "<br>".join(f"<nobr>{e(t.strip())}</nobr>" for t in text.split(sep) if t.strip())
+
+        math_style = "font-family:DejaVu Serif, serif; font-size:10.5pt"
+        parts.append(
+            "<table cellspacing=0 cellpadding=1 style='margin-top:3px'>"
+            f"<tr><td style='color:{MUTED}; padding-right:8px'>runs<br>(PyTorch)</td>"
+            f"<td style='{math_style}'>{lines(torch_formula, chr(10))}</td></tr>"
+            f"<tr><td style='color:{MUTED}; padding-right:8px'>lecture</td>"
+            f"<td style='{math_style}'>{lines(formula, ';')}</td></tr></table>"
+        )
+        note = NOTES.get(name)
+        if note:
+            parts.append(f"<div style='color:{MUTED}; font-size:9pt'>{e(note)}</div>")
+        return "".join(parts)
+
+    @staticmethod
+    def _numbers_html(snapshot) -> str:
+        e = html.escape
+        parts = []
+        rows = []
+        for key, title, tip in QUANTITIES:
+            value = (snapshot or {}).get(key)
+            if value is None:
+                continue
+            v = np.asarray(value, dtype=float).ravel()
+            cells = "".join(f"<td align=right style='padding-left:14px'>{fmt(c)}</td>" for c in v[:2])
+            rows.append(f"<tr><td title='{e(tip)}'>{e(title)}</td>{cells}</tr>")
+        if rows:
+            parts.append(
+                "<table cellspacing=0 cellpadding=1 style='font-family:DejaVu Sans Mono, monospace'>"
+                f"<tr style='color:{MUTED}'><td></td><td align=right>x</td><td align=right>y</td></tr>"
+                + "".join(rows) + "</table>"
+            )
+        else:
+            parts.append(f"<div style='color:{MUTED}; margin-top:6px'>No update yet: press Step or Play.</div>")
+        return "".join(parts)
