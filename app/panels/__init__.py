@@ -16,6 +16,9 @@ _KNOWN = (
     ("optimizers", "app.panels.optimizers", "OptimizersPanel"),
     ("init", "app.panels.init", "InitPanel"),
     ("training", "app.panels.training", "TrainingPanel"),
+    ("landscape", "app.panels.landscape", "LandscapePanel"),
+    ("compare", "app.panels.compare", "ComparePanel"),
+    ("backprop", "app.panels.backprop", "BackpropPanel"),
 )
 
 

@@ -1,0 +1,425 @@
+"""The Backprop panel (the lecture's assignment 2): follow one sample to the weight update.
+
+A tiny network (2-2-1 by default) is drawn as a graph; Back and Forward (and the global Step)
+walk through ``engine.backprop_trace``'s steps — forward sums and activations, the loss, every
+local derivative and ∂L/∂w by the chain rule, then w ← w − η·∂L/∂w — each highlighted and
+explained in one line. The table lists every weight with its backprop gradient, the numerical
+one (central differences) and their relative error. Weights, biases, inputs, target, η, the
+layer sizes, activation and loss are editable; every edit recomputes the trace in a worker
+(the "trace" channel) and keeps the current step where it still exists. Bad text shows an
+error and leaves the values in use unchanged.
+
+Step = one step forward; Play advances one step every ``PLAY_INTERVAL_MS``; Reset goes back
+to the first step (the weights stay; "Apply update" makes the updated weights the new ones).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.panels.base import Panel
+from app.widgets.backprop_graph import BackpropGraph
+from app.widgets.backprop_steps import PHASE_TITLES, StepExplanation, StepList
+from app.widgets.backprop_table import BackpropTable
+from app.widgets.palette import ERROR_FG, MUTED
+from engine import activations
+from engine import backprop_trace as bt
+
+#: The phase buttons say "pass" so that "Forward" alone means the next-step button.
+JUMP_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass", "update": "Update"}
+PLAY_INTERVAL_MS = 1200  # long enough to read a step's line
+_BAD_STYLE = f"QLineEdit {{ border: 2px solid {ERROR_FG}; }}"
+
+
+class BackpropPanel(Panel):
+    """Backprop step-through; see the module docstring."""
+
+    panel_id = "backprop"
+    title = "Backprop"
+    description = "Follow one sample through forward, loss, backward and the weight update"
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setup = bt.BackpropSetup()
+        self.trace: bt.Trace | None = None
+        self.index = 0
+        self.seed = 0
+        self._pending_steps = 0
+        self._play_timer = QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self._play_tick)
+
+        layout = QHBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._build_controls())
+        layout.addWidget(self._build_center(), 1)
+        self._show_setup()
+        self._recompute()
+
+    # ---- construction ------------------------------------------------------------------------
+    def _line(self, name: str, tip: str) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setObjectName(name)
+        edit.setToolTip(tip)
+        edit.editingFinished.connect(lambda e=edit: self._on_text_edited(e))
+        return edit
+
+    def _build_controls(self) -> QWidget:
+        box = QWidget()
+        col = QVBoxLayout(box)
+        col.setContentsMargins(0, 0, 4, 0)
+
+        net = QGroupBox("Network")
+        form = QFormLayout(net)
+        self.sizes_edit = self._line("sizesEdit", "Units per layer, inputs first, e.g. 2-2-1 or 2-3-2 "
+                                     f"({bt.MIN_LAYERS}–{bt.MAX_LAYERS} layers of 1–{bt.MAX_UNITS} units)")
+        form.addRow("Layers", self.sizes_edit)
+        self.act_combo = QComboBox()
+        self.act_combo.setObjectName("activationCombo")
+        for name in bt.HIDDEN_ACTIVATIONS:
+            entry = activations.REGISTRY.entry(name)
+            self.act_combo.addItem(entry.display_name, name)
+            self.act_combo.setItemData(self.act_combo.count() - 1,
+                                       f"{entry.formula}\n{entry.extra.get('derivative_formula', '')}",
+                                       Qt.ItemDataRole.ToolTipRole)
+        self.act_combo.setToolTip("The hidden units' activation f; its derivative f′ appears in the backward pass")
+        self.act_combo.currentIndexChanged.connect(self._on_choice)
+        form.addRow("Hidden f", self.act_combo)
+        self.loss_combo = QComboBox()
+        self.loss_combo.setObjectName("lossCombo")
+        for key, (label, _out) in bt.LOSSES.items():
+            self.loss_combo.addItem(label, key)
+        self.loss_combo.setToolTip("½·Σ(y − t)² with a sigmoid or linear output, or softmax with "
+                                   "cross-entropy (needs ≥ 2 outputs and a one-hot target)")
+        self.loss_combo.currentIndexChanged.connect(self._on_choice)
+        form.addRow("Loss", self.loss_combo)
+        self.new_weights = QPushButton("New weights")
+        self.new_weights.setObjectName("newWeightsButton")
+        self.new_weights.setToolTip("Draw other readable starting weights and biases (one decimal)")
+        self.new_weights.clicked.connect(self._on_new_weights)
+        form.addRow(self.new_weights)
+        col.addWidget(net)
+
+        sample = QGroupBox("Sample and step size")
+        sform = QFormLayout(sample)
+        self.x_edit = self._line("inputEdit", "The one input sample, one number per input unit, e.g. 1, 0.5")
+        sform.addRow("Input x", self.x_edit)
+        self.t_edit = self._line("targetEdit", "The target, one number per output (one-hot for cross-entropy, e.g. 0, 1)")
+        sform.addRow("Target t", self.t_edit)
+        self.lr_edit = self._line("lrEdit", "Learning rate η of the update w ← w − η·∂L/∂w (> 0)")
+        sform.addRow("η (lr)", self.lr_edit)
+        self.apply_button = QPushButton("Apply update")
+        self.apply_button.setObjectName("applyUpdateButton")
+        self.apply_button.setToolTip("Make the updated weights the current ones and start over: "
+                                     "one more gradient-descent step on this sample (the loss should drop)")
+        self.apply_button.clicked.connect(self.apply_update)
+        sform.addRow(self.apply_button)
+        col.addWidget(sample)
+
+        jump = QGroupBox("Go to")
+        grid = QGridLayout(jump)
+        grid.setContentsMargins(4, 4, 4, 4)
+        self.phase_buttons: dict[str, QPushButton] = {}
+        for k, phase in enumerate(bt.PHASES):
+            button = QPushButton(JUMP_TITLES[phase])
+            button.setObjectName(f"goto_{phase}")
+            button.setToolTip(f"Jump to the first step of the {PHASE_TITLES[phase].lower()} phase")
+            button.clicked.connect(lambda _=False, phase=phase: self.go_to_phase(phase))
+            self.phase_buttons[phase] = button
+            grid.addWidget(button, k // 2, k % 2)
+        col.addWidget(jump)
+
+        self.loss_label = QLabel()
+        self.loss_label.setObjectName("lossLabel")
+        self.loss_label.setWordWrap(True)
+        self.loss_label.setToolTip("The loss now and after applying the update (same sample)")
+        col.addWidget(self.loss_label)
+        legend = QLabel(
+            f"<span style='color:{MUTED}'>Orange: the current step. Blue: gradients (∂ on an edge is ∂L/∂w). "
+            "Green: updated weights.</span>")
+        legend.setWordWrap(True)
+        col.addWidget(legend)
+        col.addStretch(1)
+
+        scroll = QScrollArea()
+        scroll.setObjectName("backpropControls")
+        scroll.setWidget(box)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFixedWidth(max(270, box.sizeHint().width() + 16))
+        return scroll
+
+    def _build_center(self) -> QWidget:
+        center = QSplitter(Qt.Orientation.Vertical)
+        center.setObjectName("backpropSplitter")
+        center.setChildrenCollapsible(False)
+        top = QWidget()
+        col = QVBoxLayout(top)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(2)
+        self.graph = BackpropGraph()
+        col.addWidget(self.graph, 1)
+        bar = QHBoxLayout()
+        self.back_button = QPushButton("◀ Back")
+        self.back_button.setObjectName("backButton")
+        self.back_button.setToolTip("One step back")
+        self.back_button.clicked.connect(self.back)
+        self.forward_button = QPushButton("Forward ▶")
+        self.forward_button.setObjectName("forwardButton")
+        self.forward_button.setToolTip("One step forward (the same as Step)")
+        self.forward_button.clicked.connect(self.forward)
+        self.explanation = StepExplanation()
+        bar.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
+        bar.addWidget(self.explanation, 1)
+        bar.addWidget(self.forward_button, 0, Qt.AlignmentFlag.AlignTop)
+        col.addLayout(bar)
+        center.addWidget(top)
+        bottom = QWidget()
+        bottom.setObjectName("backpropBottom")
+        row = QHBoxLayout(bottom)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.table = BackpropTable()
+        self.table.valueEdited.connect(self._on_param_edited)
+        self.table.setMaximumWidth(self.table.minimumWidth())
+        row.addWidget(self.table, 3)
+        self.steps_list = StepList()
+        self.steps_list.stepChosen.connect(self.go_to)
+        self.steps_list.setMinimumWidth(200)
+        row.addWidget(self.steps_list, 2)
+        center.addWidget(bottom)
+        center.setStretchFactor(0, 1)
+        center.setStretchFactor(1, 0)
+        rows = self.table.verticalHeader().defaultSectionSize()
+        center.setSizes([1000, self.table.horizontalHeader().sizeHint().height() + 10 * rows + 8])
+        return center
+
+    # ---- set-up ↔ widgets --------------------------------------------------------------------
+    def _show_setup(self) -> None:
+        s = self.setup
+        self.sizes_edit.setText("-".join(map(str, s.sizes)))
+        self.x_edit.setText(", ".join(bt.fmt(v) for v in s.x))
+        self.t_edit.setText(", ".join(bt.fmt(v) for v in s.target))
+        self.lr_edit.setText(bt.fmt(s.lr))
+        for combo, value in ((self.act_combo, s.activation), (self.loss_combo, s.loss)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(value))
+            combo.blockSignals(False)
+        for edit in (self.sizes_edit, self.x_edit, self.t_edit, self.lr_edit):
+            edit.setStyleSheet("")
+
+    def set_setup(self, setup: bt.BackpropSetup) -> None:
+        """Use ``setup`` (already valid) and recompute; the current step is kept where possible."""
+        self.setup = setup
+        self._show_setup()
+        self.clear_error()
+        self._recompute()
+
+    def _reject(self, message: str, edit: QLineEdit | None = None) -> None:
+        if edit is not None:
+            edit.setStyleSheet(_BAD_STYLE)
+        self.show_error(f"{message} — the previous value is still in use.")
+
+    def _on_text_edited(self, edit: QLineEdit) -> None:
+        s = self.setup
+        try:
+            if edit is self.sizes_edit:
+                sizes = bt.parse_sizes(edit.text())
+                if sizes == s.sizes:
+                    edit.setStyleSheet("")
+                    return
+                new = s.with_sizes(sizes, self.seed)
+            elif edit is self.x_edit:
+                new = dataclasses.replace(s, x=bt.parse_numbers(edit.text(), "the input", s.sizes[0]))
+            elif edit is self.t_edit:
+                new = dataclasses.replace(s, target=bt.parse_numbers(edit.text(), "the target", s.sizes[-1]))
+            else:
+                new = dataclasses.replace(s, lr=bt.parse_number(edit.text(), "learning rate η"))
+        except ValueError as exc:
+            self._reject(str(exc), edit)
+            return
+        if new != s:
+            self.set_setup(new)
+        else:
+            edit.setStyleSheet("")
+
+    def _on_choice(self, _index: int = 0) -> None:
+        try:
+            new = dataclasses.replace(self.setup, activation=self.act_combo.currentData())
+            new = new.with_loss(self.loss_combo.currentData())
+        except ValueError as exc:
+            self._reject(str(exc))
+            self._show_setup()  # the combos go back to what is in use
+            return
+        self.set_setup(new)
+
+    def _on_new_weights(self) -> None:
+        self.seed += 1
+        w, b = bt.default_parameters(self.setup.sizes, self.seed)
+        self.set_setup(dataclasses.replace(self.setup, weights=w, biases=b))
+
+    def _on_param_edited(self, key: tuple, text: str) -> None:
+        try:
+            new = bt.with_parameter(self.setup, key, bt.parse_number(text, bt.weight_name(self.setup.sizes, *key[1:])
+                                                                      if key[0] == "W" else bt.bias_name(self.setup.sizes, *key[1:])))
+        except ValueError as exc:
+            self.table.revert(key)
+            self._reject(str(exc))
+            return
+        self.set_setup(new)
+
+    def apply_update(self) -> None:
+        """Make the updated weights current and go back to the first step."""
+        if self.trace is None:
+            return
+        tr = self.trace
+        w = tuple(tuple(tuple(float(v) for v in row) for row in m) for m in tr.new_W)
+        b = tuple(tuple(float(v) for v in vec) for vec in tr.new_b)
+        self.index = 0
+        self.set_setup(dataclasses.replace(self.setup, weights=w, biases=b))
+
+    # ---- computing (worker) and drawing ------------------------------------------------------
+    def _recompute(self) -> None:
+        self.channel("trace").submit(bt.trace, self.setup, on_return=self._on_trace)
+
+    def _on_trace(self, tr: bt.Trace) -> None:
+        if tr.setup != self.setup:
+            return  # an older request; the newest one is on its way
+        self.trace = tr
+        self.index = min(self.index, len(tr.steps) - 1)
+        self.steps_list.set_steps(tr.steps, tr.setup.sizes)
+        self.table.set_rows(tr.rows)
+        after = bt.forward(self.setup, [m for m in tr.new_W], [v for v in tr.new_b])[2]
+        self.loss_label.setText(f"Loss L = <b>{bt.fmt(tr.loss)}</b>; after the update: <b>{bt.fmt(after)}</b>")
+        self._draw()
+        self.mark_ready()
+        while self._pending_steps > 0:
+            self._pending_steps -= 1
+            self.forward()
+            self.mark_stepped()
+
+    def _draw(self) -> None:
+        tr = self.trace
+        if tr is None:
+            return
+        self.graph.show_step(tr, self.index)
+        self.explanation.show_step(tr, self.index)
+        self.steps_list.set_current(self.index)
+        self.table.mark(tr.steps[self.index].params)
+        self.back_button.setEnabled(self.index > 0)
+        self.forward_button.setEnabled(self.index < len(tr.steps) - 1)
+        s = tr.steps[self.index]
+        self.statusMessage.emit(f"Backprop step {self.index + 1}/{len(tr.steps)}: {s.formula}")
+
+    # ---- navigation --------------------------------------------------------------------------
+    @property
+    def n_steps(self) -> int:
+        return len(self.trace.steps) if self.trace is not None else 0
+
+    def go_to(self, index: int) -> None:
+        if self.trace is None:
+            return
+        self.index = max(0, min(int(index), self.n_steps - 1))
+        self._draw()
+
+    def go_to_phase(self, phase: str) -> None:
+        if self.trace is not None:
+            self.go_to(self.trace.index_of(phase))
+
+    def forward(self) -> None:
+        """One step forward (stays on the last step)."""
+        self.go_to(self.index + 1)
+
+    def back(self) -> None:
+        self.go_to(self.index - 1)
+
+    # ---- global actions ----------------------------------------------------------------------
+    def step(self) -> None:
+        """One trace step forward, counted once drawn (queued until the first trace exists)."""
+        if self.trace is None:
+            self._pending_steps += 1
+            return
+        self.forward()
+        self.mark_stepped()
+
+    def reset(self) -> None:
+        """Back to the first step; the weights stay as they are."""
+        if self.is_playing():
+            self.play_pause()
+        self.go_to(0)
+
+    def play_pause(self) -> None:
+        if self._play_timer.isActive():
+            self._play_timer.stop()
+        else:
+            if self.trace is not None and self.index >= self.n_steps - 1:
+                self.go_to(0)
+            self._play_timer.start()
+        self.playingChanged.emit(self.is_playing())
+
+    def is_playing(self) -> bool:
+        return self._play_timer.isActive()
+
+    def _play_tick(self) -> None:
+        if self.trace is None:
+            return
+        if self.index >= self.n_steps - 1:
+            self.play_pause()
+            return
+        self.forward()
+
+    def shutdown(self, timeout_ms: int = 3000) -> bool:
+        self._play_timer.stop()
+        return super().shutdown(timeout_ms)
+
+    # ---- settings ----------------------------------------------------------------------------
+    def save_settings(self, settings: QSettings) -> None:
+        s = self.setup
+        settings.setValue("sizes", "-".join(map(str, s.sizes)))
+        settings.setValue("activation", s.activation)
+        settings.setValue("loss", s.loss)
+        settings.setValue("weights", ";".join(",".join(repr(v) for row in m for v in row) for m in s.weights))
+        settings.setValue("biases", ";".join(",".join(repr(v) for v in vec) for vec in s.biases))
+        settings.setValue("x", ",".join(repr(v) for v in s.x))
+        settings.setValue("target", ",".join(repr(v) for v in s.target))
+        settings.setValue("lr", repr(s.lr))
+        settings.setValue("index", self.index)
+        settings.setValue("seed", self.seed)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Restore the stored set-up; anything unreadable keeps the defaults (never an error)."""
+        try:
+            sizes = bt.parse_sizes(str(settings.value("sizes", "2-2-1")))
+            flat_w = [bt.parse_numbers(part, "a weight") for part in str(settings.value("weights", "")).split(";")]
+            flat_b = [bt.parse_numbers(part, "a bias") for part in str(settings.value("biases", "")).split(";")]
+            weights = tuple(tuple(tuple(flat[i * m:(i + 1) * m]) for i in range(n))
+                            for flat, n, m in zip(flat_w, sizes[:-1], sizes[1:]))
+            setup = bt.BackpropSetup(
+                sizes, str(settings.value("activation", "sigmoid")), str(settings.value("loss", "mse_sigmoid")),
+                weights, tuple(flat_b), bt.parse_numbers(str(settings.value("x", "")), "x"),
+                bt.parse_numbers(str(settings.value("target", "")), "t"),
+                bt.parse_number(str(settings.value("lr", "0.5")), "lr"))
+        except (ValueError, TypeError):
+            return
+        try:
+            self.index = max(0, int(settings.value("index", 0)))
+            self.seed = int(settings.value("seed", 0))
+        except (TypeError, ValueError):
+            self.index = 0
+        self.set_setup(setup)

@@ -1,0 +1,270 @@
+"""The backprop network drawn as a graph: circles for units, lines for weights, a box for the loss.
+
+``BackpropGraph.show_step(trace, index)`` draws what is known after step ``index`` of an
+``engine.backprop_trace.Trace``: each node's z and a (forward), ∂L/∂a and ∂L/∂z (backward), each
+edge's w, ∂L/∂w and updated w′, and highlights the step's nodes and edges. The scene is laid out
+in viewport pixels (re-done on resize) so the text keeps its point size at any window size
+instead of being scaled down with the drawing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen, QTransform
+from PySide6.QtWidgets import (
+    QGraphicsEllipseItem,
+    QGraphicsLineItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
+
+from app.widgets.palette import BACKGROUND, FOREGROUND, MUTED, OKABE_ITO
+from engine.backprop_trace import fmt, node_name
+
+HIGHLIGHT = OKABE_ITO["orange"]
+HIGHLIGHT_FILL = "#FDF1D6"
+GRADIENT = OKABE_ITO["blue"]
+UPDATED = OKABE_ITO["bluish_green"]
+EDGE = "#9A9A9A"
+RADIUS = 24
+LOSS_HALF_WIDTH = 60
+LABEL_HALF_WIDTH = 56  # of an edge label like “w 0.5 → 0.5059”
+NODE_TEXT_HALF_WIDTH = 52  # of the numbers under a node
+#: Big windows zoom the drawing (text included) up to MAX_ZOOM once it exceeds DESIGN_SIZE.
+DESIGN_SIZE, MAX_ZOOM = (1000, 400), 1.6
+LINE_HEIGHT = 16  # of the 9.5 pt node numbers
+MAX_GAP = 360  # between layer columns: wider only spreads the labels apart from their edges
+#: Edge labels are drawn for every edge of a layer with at most this many edges; in bigger
+#: layers only the highlighted edges are labelled (the table lists every weight).
+MAX_LABELLED_EDGES = 6
+
+
+def _font(pt: float, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(pt)
+    f.setBold(bold)
+    return f
+
+
+class BackpropGraph(QGraphicsView):
+    """The network of the current trace; see the module docstring."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("backpropGraph")
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setBackgroundBrush(QColor(BACKGROUND))
+        self.setMinimumSize(420, 260)
+        self.setToolTip(
+            "The network for one sample. Circles are units (z = weighted sum, a = output), lines are\n"
+            "weights; orange marks the current step, blue numbers are gradients, green updated weights."
+        )
+        self._trace = None
+        self._index = 0
+        self._scale = 1.0
+        #: Drawn items by key, for tests: ("node", l, u), ("edge", l, i, j), ("label", l, i, j), ("text", l, u).
+        self.items_by_key: dict[tuple, object] = {}
+
+    # ---- public ------------------------------------------------------------------------------
+    def show_step(self, trace, index: int) -> None:
+        self._trace, self._index = trace, int(index)
+        self._redraw()
+
+    def text_of(self, key: tuple) -> str:
+        """The text of a drawn label (``("label", l, i, j)`` or ``("text", l, u)``), '' if none."""
+        item = self.items_by_key.get(key)
+        return item.text() if isinstance(item, QGraphicsSimpleTextItem) else ""
+
+    def is_highlighted(self, key: tuple) -> bool:
+        item = self.items_by_key.get(key)
+        return bool(item is not None and item.data(0))
+
+    # ---- drawing -----------------------------------------------------------------------------
+    def resizeEvent(self, event):  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        self._redraw()
+
+    def _logical_size(self) -> tuple[float, float]:
+        """The drawing's size in scene units: the viewport, shrunk by the zoom of big windows."""
+        vp = self.viewport().size()
+        self._scale = min(MAX_ZOOM, max(1.0, min(vp.width() / DESIGN_SIZE[0], vp.height() / DESIGN_SIZE[1])))
+        return max(vp.width() / self._scale, 420), max(vp.height() / self._scale, 260)
+
+    def _spacing(self, n: int) -> float:
+        """Vertical distance between the centres of a column of ``n`` units."""
+        return min(150.0, (self._logical_size()[1] - 30) / n)
+
+    def _positions(self, sizes) -> tuple[dict, QPointF]:
+        w, h = self._logical_size()
+        left, right = 80, 190  # room for the input values / the loss box
+        cols = len(sizes)
+        gap = min(MAX_GAP, (w - left - right) / max(1, cols - 1))
+        left += (w - right - left - gap * (cols - 1)) / 2  # centre a capped drawing
+        pos = {}
+        for l, n in enumerate(sizes):
+            spacing = self._spacing(n)
+            for u in range(n):
+                pos[(l, u)] = QPointF(left + l * gap, 12 + (h - 30) / 2 + (u - (n - 1) / 2) * spacing)
+        loss_at = QPointF(left + (cols - 1) * gap + right - 70, 12 + (h - 30) / 2)
+        return pos, loss_at
+
+    def _redraw(self) -> None:
+        scene = self.scene()
+        scene.clear()
+        self.items_by_key = {}
+        tr = self._trace
+        if tr is None:
+            return
+        w, h = self._logical_size()
+        self.setTransform(QTransform.fromScale(self._scale, self._scale))
+        scene.setSceneRect(QRectF(0, 0, w, h))
+        sizes = tr.setup.sizes
+        known = tr.known(self._index)
+        step = tr.steps[self._index]
+        new = step.reveals
+        hot_nodes, hot_edges = set(step.nodes), set(step.edges)
+        pos, loss_at = self._positions(sizes)
+        last = len(sizes) - 1
+
+        for l in range(last):  # edges first, under the nodes
+            n_edges = sizes[l] * sizes[l + 1]
+            for i in range(sizes[l]):
+                for j in range(sizes[l + 1]):
+                    key = (l, i, j)
+                    hot = key in hot_edges
+                    line = QGraphicsLineItem(pos[(l, i)].x(), pos[(l, i)].y(), pos[(l + 1, j)].x(), pos[(l + 1, j)].y())
+                    line.setPen(QPen(QColor(HIGHLIGHT if hot else EDGE), 4 if hot else 1.5))
+                    line.setData(0, hot)
+                    line.setZValue(1 if hot else 0)
+                    scene.addItem(line)
+                    self.items_by_key[("edge",) + key] = line
+                    if hot or n_edges <= MAX_LABELLED_EDGES:
+                        self._edge_label(key, tr, known, new, pos, hot)
+        for k in range(sizes[last]):  # outputs → loss
+            a, b = pos[(last, k)], loss_at
+            line = QGraphicsLineItem(a.x() + RADIUS, a.y(), b.x() - LOSS_HALF_WIDTH, b.y())
+            line.setPen(QPen(QColor(MUTED), 1, Qt.PenStyle.DashLine))
+            scene.addItem(line)
+
+        for (l, u), p in pos.items():
+            hot = (l, u) in hot_nodes
+            circle = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS)
+            circle.setPen(QPen(QColor(HIGHLIGHT if hot else FOREGROUND), 4 if hot else 1.5))
+            circle.setBrush(QBrush(QColor(HIGHLIGHT_FILL if hot else BACKGROUND)))
+            circle.setZValue(3)
+            circle.setData(0, hot)
+            circle.setToolTip(self._node_tip(tr, l, u, known))
+            scene.addItem(circle)
+            self.items_by_key[("node", l, u)] = circle
+            name = QGraphicsSimpleTextItem(node_name(sizes, l, u))
+            name.setFont(_font(12, bold=True))
+            name.setZValue(4)
+            r = name.boundingRect()
+            name.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
+            scene.addItem(name)
+            self._node_text(tr, l, u, known, new, p)
+
+        box = QGraphicsRectItem(loss_at.x() - LOSS_HALF_WIDTH, loss_at.y() - 24, 2 * LOSS_HALF_WIDTH, 48)
+        hot = step.phase == "loss"
+        box.setPen(QPen(QColor(HIGHLIGHT if hot else FOREGROUND), 4 if hot else 1.5))
+        box.setBrush(QBrush(QColor(HIGHLIGHT_FILL if hot else BACKGROUND)))
+        box.setData(0, hot)
+        box.setToolTip(tr.steps[tr.index_of("loss")].formula if ("loss",) in known else "The loss, once the forward pass is done")
+        scene.addItem(box)
+        self.items_by_key[("node", "loss")] = box
+        target = "t = " + ", ".join(fmt(v) for v in tr.setup.target)
+        loss_text = f"L = {fmt(known[('loss',)])}" if ("loss",) in known else "L = ?"
+        text = QGraphicsSimpleTextItem(f"{loss_text}\n{target}")
+        text.setFont(_font(10, bold=("loss",) in new))
+        text.setBrush(QColor(FOREGROUND))
+        r = text.boundingRect()
+        text.setPos(loss_at.x() - r.width() / 2, loss_at.y() - r.height() / 2)
+        text.setZValue(4)
+        scene.addItem(text)
+        self.items_by_key[("text", "loss")] = text
+
+    def _edge_label(self, key, tr, known, new, pos, hot) -> None:
+        l, i, j = key
+        sizes = tr.setup.sizes
+        n_src = sizes[l]
+        a, b = pos[(l, i)], pos[(l + 1, j)]
+        # Labels of different sources sit at different distances along their edges, clear of the
+        # source circle (lo) and of the numbers under the destination circle (hi).
+        gap = max(1.0, b.x() - a.x())
+        lo = (RADIUS + 8 + LABEL_HALF_WIDTH) / gap
+        hi = max(lo, 1 - (NODE_TEXT_HALF_WIDTH + LABEL_HALF_WIDTH) / gap)
+        t = (lo + hi) / 2 if n_src == 1 else lo + (hi - lo) * i / (n_src - 1)
+        at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
+        w = tr.setup.weights[l][i][j]
+        lines = [f"w {fmt(w)}"]
+        color = FOREGROUND
+        if ("W_new",) + key in known:
+            lines = [f"w {fmt(w)} → {fmt(known[('W_new',) + key])}"]
+            color = UPDATED
+        if ("dW",) + key in known:
+            lines.append(f"∂ {fmt(known[('dW',) + key])}")
+            if color == FOREGROUND:
+                color = GRADIENT
+        text = QGraphicsSimpleTextItem("\n".join(lines))
+        text.setFont(_font(9, bold=bool(set(new) & {("dW",) + key, ("W_new",) + key})))
+        text.setBrush(QColor(color))
+        r = text.boundingRect()
+        back = QGraphicsRectItem(at.x() - r.width() / 2 - 3, at.y() - r.height() / 2 - 1, r.width() + 6, r.height() + 2)
+        back.setBrush(QBrush(QColor(255, 255, 255, 225)))
+        back.setPen(QPen(QColor(HIGHLIGHT if hot else "#D0D0D0"), 1.5 if hot else 1))
+        back.setZValue(5 if hot else 2)
+        text.setZValue(back.zValue() + 0.5)
+        text.setPos(at.x() - r.width() / 2, at.y() - r.height() / 2)
+        text.setToolTip("∂ is ∂L/∂w (once the backward pass reaches this weight); → the updated weight")
+        self.scene().addItem(back)
+        self.scene().addItem(text)
+        self.items_by_key[("label",) + key] = text
+
+    def _node_text(self, tr, l, u, known, new, p) -> None:
+        """The node's numbers: forward ones in black, then gradients in blue, under the circle."""
+        forward = [f"= {fmt(tr.setup.x[u])}"] if l == 0 else [
+            f"{q} = {fmt(known[(q, l, u)])}" for q in ("z", "a") if (q, l, u) in known]
+        backward = [f"{label} = {fmt(known[(q, l, u)])}" for q, label in (("da", "∂L/∂a"), ("dz", "∂L/∂z"))
+                    if (q, l, u) in known]
+        y = p.y() + RADIUS + 2
+        n_lines = len(forward) * (l > 0) + len(backward)
+        beside = n_lines and self._spacing(tr.setup.sizes[l]) < 2 * RADIUS + 4 + n_lines * LINE_HEIGHT
+        if beside:  # a crowded column: the numbers go right of the circle, not onto the next node
+            y = p.y() - n_lines * LINE_HEIGHT / 2
+        for lines, color, keys in ((forward, FOREGROUND, ("z", "a")), (backward, GRADIENT, ("da", "dz"))):
+            if not lines:
+                continue
+            text = QGraphicsSimpleTextItem("\n".join(lines))
+            text.setFont(_font(9.5, bold=any((q, l, u) in new for q in keys)))
+            text.setBrush(QColor(color))
+            r = text.boundingRect()
+            if l == 0 and color == FOREGROUND:  # an input's value goes left of its circle
+                text.setPos(p.x() - RADIUS - 6 - r.width(), p.y() - r.height() / 2)
+            elif beside:
+                text.setPos(p.x() + RADIUS + 4, y)
+                y += r.height()
+            else:
+                text.setPos(p.x() - r.width() / 2, y)
+                y += r.height()
+            back = QGraphicsRectItem(text.pos().x() - 2, text.pos().y(), r.width() + 4, r.height())
+            back.setBrush(QBrush(QColor(255, 255, 255, 225)))
+            back.setPen(QPen(Qt.PenStyle.NoPen))
+            back.setZValue(5.5)
+            text.setZValue(6)
+            self.scene().addItem(back)
+            self.scene().addItem(text)
+            self.items_by_key[("text" if color == FOREGROUND else "grad", l, u)] = text
+
+    @staticmethod
+    def _node_tip(tr, l, u, known) -> str:
+        name = node_name(tr.setup.sizes, l, u)
+        parts = [name]
+        for q, label in (("z", "weighted sum z"), ("a", "output a"), ("da", "∂L/∂a"), ("dz", "∂L/∂z")):
+            if (q, l, u) in known:
+                parts.append(f"{label} = {known[(q, l, u)]:.10g}")
+        return "\n".join(parts)

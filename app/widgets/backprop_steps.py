@@ -1,0 +1,121 @@
+"""The backprop panel's step list and explanation box.
+
+``StepList`` lists every step of a trace, grouped by phase colour; clicking one emits
+``stepChosen(index)``. ``StepExplanation`` shows the current step: its number and phase, the
+one-line explanation and the formula with the numbers.
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from app.widgets.palette import FOREGROUND, MUTED, OKABE_ITO
+from engine.backprop_trace import node_name
+
+PHASE_COLORS = {
+    "forward": FOREGROUND,
+    "loss": OKABE_ITO["vermillion"],
+    "backward": OKABE_ITO["blue"],
+    "update": OKABE_ITO["bluish_green"],
+}
+PHASE_TITLES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
+
+
+def _short(step, sizes) -> str:
+    """The list's one-line label: the formula's left side and result (``z(h₁) = 1``)."""
+    if step.phase == "update":
+        return f"w, b into {node_name(sizes, *step.nodes[0])} ← w − η·∂L/∂w"
+    formula = step.formula
+    if "=" not in formula:
+        return formula
+    return f"{formula.split('=')[0].strip()} = {formula.rsplit('=', 1)[1].strip()}"
+
+
+class StepList(QListWidget):
+    """Every step of the trace, coloured by phase; the current one is selected.
+
+    ``stepChosen(index)`` on click. Labels are the formulas' heads and results (``z(h₁) = 1``),
+    which name their phase already, so the list stays narrow enough for 1280-pixel windows.
+    """
+
+    stepChosen = Signal(int)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("backpropSteps")
+        self.setToolTip("All steps: forward (black), loss (red), backward (blue), update (green); click one to jump there")
+        self.setUniformItemSizes(True)
+        self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._signature: tuple = ()
+        self.currentRowChanged.connect(self._on_row)
+
+    def set_steps(self, steps, sizes) -> None:
+        signature = tuple((s.phase, s.formula) for s in steps)
+        if signature == self._signature:
+            return
+        self._signature = signature
+        self.blockSignals(True)
+        row = self.currentRow()
+        self.clear()
+        for n, s in enumerate(steps, start=1):
+            item = QListWidgetItem(f"{n:>2}. {_short(s, sizes)}")
+            item.setForeground(QColor(PHASE_COLORS[s.phase]))
+            item.setToolTip(f"{PHASE_TITLES[s.phase]}: {s.text}\n{s.formula}")
+            self.addItem(item)
+        self.setCurrentRow(min(max(row, 0), self.count() - 1))
+        self.blockSignals(False)
+
+    def set_current(self, index: int) -> None:
+        self.blockSignals(True)
+        self.setCurrentRow(index)
+        self.blockSignals(False)
+        self.scrollToItem(self.item(index))
+
+    def _on_row(self, row: int) -> None:
+        if row >= 0:
+            self.stepChosen.emit(row)
+
+
+class StepExplanation(QWidget):
+    """``Step 5 of 26 · Forward`` over the one-line explanation and the formula."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("backpropExplanation")
+        col = QVBoxLayout(self)
+        col.setContentsMargins(4, 2, 4, 2)
+        col.setSpacing(2)
+        self.header = QLabel(self)
+        self.header.setObjectName("stepHeader")
+        self.text = QLabel(self)
+        self.text.setObjectName("stepText")
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.formula = QLabel(self)
+        self.formula.setObjectName("stepFormula")
+        self.formula.setWordWrap(True)
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.formula.font()
+        font.setPointSizeF(font.pointSizeF() + 1.5)
+        self.formula.setFont(font)
+        for w in (self.header, self.text, self.formula):
+            col.addWidget(w)
+        col.addStretch(1)
+        lines = self.fontMetrics().lineSpacing()
+        self.setMinimumHeight(6 * lines + 12)  # header, text, three lines of formula: no jumping
+
+    def show_step(self, trace, index: int) -> None:
+        s = trace.steps[index]
+        color = PHASE_COLORS[s.phase]
+        self.header.setText(
+            f"<span style='color:{MUTED}'>Step {index + 1} of {len(trace.steps)}</span> · "
+            f"<b style='color:{color}'>{PHASE_TITLES[s.phase]}</b>"
+        )
+        self.text.setText(s.text)
+        self.formula.setText(f"<b>{html.escape(s.formula)}</b>")
