@@ -7,6 +7,8 @@ import ctypes.util
 import os
 import sys
 
+from app.i18n import tr
+
 # Debian packages a real X11 (xcb) window needs; without them Qt aborts the process with
 # "could not load the Qt platform plugin", which Python cannot catch.
 XCB_LIBS = {"xcb-cursor": "libxcb-cursor0", "xcb-icccm": "libxcb-icccm4", "xcb-keysyms": "libxcb-keysyms1"}
@@ -22,18 +24,18 @@ def platform_problem(environ=os.environ) -> str | None:
     if not platform and environ.get("WAYLAND_DISPLAY"):
         return None
     if not environ.get("DISPLAY"):
-        return (
+        return tr(
             "GradLab needs a display, but DISPLAY is not set.\n"
             "Run it from a desktop session, or render without a screen, e.g.:\n"
             "  QT_QPA_PLATFORM=offscreen python main.py --screenshot out.png"
         )
     missing = [pkg for lib, pkg in XCB_LIBS.items() if ctypes.util.find_library(lib) is None]
     if missing:
-        return (
+        return tr(
             "Qt cannot open a window: system libraries for its X11 (xcb) plugin are missing.\n"
-            f"Install them with:\n  sudo apt-get install {' '.join(missing)}\n"
+            "Install them with:\n  sudo apt-get install {packages}\n"
             "(or run with QT_QPA_PLATFORM=offscreen to render screenshots without a window)"
-        )
+        ).format(packages=" ".join(missing))
     return None
 
 
@@ -53,7 +55,52 @@ def build_parser() -> argparse.ArgumentParser:
         "--steps", metavar="N", type=_non_negative_int, default=0,
         help="advance the panel N steps (as the Step action) before the screenshot",
     )
+    parser.add_argument(
+        "--scene", metavar="NAME",
+        help="open a lecture scene (see --list-scenes); with --screenshot, render it once it has finished",
+    )
+    parser.add_argument("--list-scenes", action="store_true",
+                        help="print every lecture scene's name and title, then exit")
+    parser.add_argument(
+        "--lang", metavar="LANG", type=_language_code, default=None,
+        help="user-interface language: en or ko (default: the last one chosen, else the system's)",
+    )
     return parser
+
+
+def _language_code(text: str) -> str:
+    from app.i18n import check_language
+
+    try:
+        return check_language(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def list_scenes(lang: str | None = None) -> None:
+    """``--list-scenes``: one line per scene, name and title (needs no display)."""
+    from app import i18n, scenes
+
+    if lang:
+        i18n.set_language(lang)
+    for scene in scenes.SCENES.values():
+        print(f"{scene.name:22s} {i18n.tr(scene.title)}")
+
+
+def _scene_argument(parser: argparse.ArgumentParser, args):
+    """``--scene NAME`` → the Scene, or None; its panel is the one opened first."""
+    from app import scenes
+
+    if args.scene is None:
+        return None
+    try:
+        scene = scenes.get(args.scene)
+    except ValueError as exc:
+        parser.error(f"--scene: {exc}")
+    if args.panel is not None and args.panel.strip().lower() != scene.panel_id:
+        parser.error(f"--scene {scene.name} opens the {scene.panel_id} panel; leave out --panel {args.panel}")
+    args.panel = scene.panel_id
+    return scene
 
 
 def _non_negative_int(text: str) -> int:
@@ -78,6 +125,13 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
     return w, h
 
 
+def _settings_store():
+    """The app's QSettings, before the QApplication exists (same names as main_window's)."""
+    from PySide6.QtCore import QSettings
+
+    return QSettings("GradLab", "GradLab")
+
+
 def _quiet_offscreen_warning() -> None:
     """Drop the offscreen plugin's harmless "does not support propagateSizeHints()" line.
 
@@ -95,6 +149,9 @@ def _quiet_offscreen_warning() -> None:
 def run(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.list_scenes:
+        list_scenes(args.lang)
+        return 0
     try:
         size = parse_size(args.size)
     except ValueError as exc:
@@ -106,6 +163,12 @@ def run(argv: list[str]) -> int:
         if not os.path.isdir(folder):
             parser.error(f"--screenshot: folder {folder} does not exist")
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from app import i18n  # Qt's core only: NumPy must not load before pin_env below
+
+    persist = not args.screenshot
+    i18n.set_language(i18n.startup_language(args.lang, _settings_store() if persist else None))
+    if persist and args.lang:
+        _settings_store().setValue(i18n.SETTINGS_KEY, args.lang)
     problem = platform_problem()
     if problem:
         print(problem, file=sys.stderr)
@@ -121,23 +184,36 @@ def run(argv: list[str]) -> int:
             panels.get(args.panel)
         except ValueError as exc:
             parser.error(f"--panel: {exc}")
+    scene = _scene_argument(parser, args)
 
     from app.main_window import MainWindow, app_instance
 
     _quiet_offscreen_warning()
     app = app_instance(sys.argv[:1])
-    window = MainWindow(panel=args.panel and args.panel.strip().lower(), persist=not args.screenshot)
+    window = MainWindow(panel=args.panel and args.panel.strip().lower(), persist=persist)
     if size:
         window.resize(*size)
     window.show()
     panel = window.current_panel()
     if panel is None:
-        print("no panels are installed", file=sys.stderr)
+        print(tr("no panels are installed"), file=sys.stderr)
         return 1
+    if scene is not None:
+        from app import scenes
+
+        render = bool(args.screenshot or args.steps)  # then wait for the end (e.g. training)
+        run_scene = scenes.open_scene(window, scene.name, complete=render)
+        if render and not run_scene.wait():
+            print(run_scene.message, file=sys.stderr)
+            window.close()
+            return 1
     if args.screenshot or args.steps:
         if not panel.wait_ready(args.steps, timeout_ms=60_000):
-            reason = f"failed: {panel.last_error}" if panel.last_error else "did not finish its computation in 60 s"
-            print(f"the {panel.panel_id} panel {reason}", file=sys.stderr)
+            if panel.last_error:
+                reason = tr("the {panel} panel failed: {error}").format(panel=panel.panel_id, error=panel.last_error)
+            else:
+                reason = tr("the {panel} panel did not finish its computation in 60 s").format(panel=panel.panel_id)
+            print(reason, file=sys.stderr)
             window.close()
             return 1
     if args.screenshot:
@@ -145,7 +221,7 @@ def run(argv: list[str]) -> int:
         ok = window.save_image(args.screenshot, whole_window=True)
         window.close()
         if not ok:
-            print(f"could not write {args.screenshot}", file=sys.stderr)
+            print(tr("could not write {path}").format(path=args.screenshot), file=sys.stderr)
             return 1
         return 0
     return app.exec()

@@ -22,11 +22,17 @@ from PySide6.QtWidgets import (
 )
 
 from app import panels as panel_registry
-from app import workers
+from app import fonts, i18n, workers
+from app import export as app_export, help as app_help, session as app_session, themes as app_themes
+from app.i18n import tr
+from app import scenes
 from app.panels.base import Panel
 
 ORGANIZATION = APPLICATION = "GradLab"
 DEFAULT_SIZE = (1280, 800)
+
+# Windows created by a language switch: nothing else holds a Python reference to them.
+_open_windows: set["MainWindow"] = set()
 
 
 def settings() -> QSettings:
@@ -44,11 +50,13 @@ class MainWindow(QMainWindow):
     def __init__(self, panel: str | None = None, persist: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("mainWindow")
+        fonts.apply_language_font(QApplication.instance(), i18n.language())
         self.setWindowTitle("GradLab")
         self.persist = persist
         self._panels: dict[str, Panel] = {}
         self._hosts: dict[str, QWidget] = {}
         self._closed = False
+        self.replaced_by: MainWindow | None = None
 
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("panelTabs")
@@ -59,15 +67,18 @@ class MainWindow(QMainWindow):
             host.setObjectName(f"{panel_id}Host")
             QVBoxLayout(host).setContentsMargins(0, 0, 0, 0)
             self._hosts[panel_id] = host
-            index = self.tabs.addTab(host, cls.title or panel_id.title())
-            self.tabs.setTabToolTip(index, cls.description or cls.title)
+            index = self.tabs.addTab(host, tr(cls.title or panel_id.title()))
+            self.tabs.setTabToolTip(index, tr(cls.description or cls.title))
 
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
+        for extension in (app_session, app_export, app_help, app_themes):  # each adds its menu items
+            extension.install(self)
+        scenes.install_menu(self)  # the Lecture menu and dock
         self.status = self.statusBar()
         self.status.setObjectName("statusBar")
-        self.status.showMessage("Space: play/pause · → or N: step · R: reset", 8000)
+        self.status.showMessage(tr("Space: play/pause · → or N: step · R: reset"), 8000)
 
         self.resize(*DEFAULT_SIZE)
         start = panel
@@ -107,7 +118,7 @@ class MainWindow(QMainWindow):
                 finally:
                     store.endGroup()
             p.statusMessage.connect(self._show_status)
-            p.errorOccurred.connect(lambda msg: self._show_status(f"Error: {msg}", 10000))
+            p.errorOccurred.connect(lambda msg: self._show_status(tr("Error: {message}").format(message=msg), 10000))
             p.playingChanged.connect(lambda playing, p=p: self._sync_play_action(p))
             self._hosts[panel_id].layout().addWidget(p)
             self._panels[panel_id] = p
@@ -129,7 +140,7 @@ class MainWindow(QMainWindow):
         if index < 0:
             return
         p = self.current_panel()
-        self.setWindowTitle(f"GradLab — {p.title}")
+        self.setWindowTitle(f"GradLab — {tr(p.title)}")
         for action in self.panel_actions.actions():
             action.setChecked(action.data() == p.panel_id)
         self._sync_play_action(p)
@@ -141,7 +152,8 @@ class MainWindow(QMainWindow):
         if shortcuts:
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        keys = " or ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts)
+        native = QKeySequence.SequenceFormat.NativeText
+        keys = f" {tr('or')} ".join(QKeySequence(s).toString(native) for s in shortcuts)
         action.setToolTip(f"{tip} ({keys})" if keys else tip)
         action.setStatusTip(tip)
         if icon is not None:
@@ -153,29 +165,29 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
         self.actionPlayPause = self._action(
-            "actionPlayPause", "&Play", lambda: self._on_run("play_pause"), ["Space"],
-            "Play or pause the visible panel's animation", sp.SP_MediaPlay,
+            "actionPlayPause", tr("&Play"), lambda: self._on_run("play_pause"), ["Space"],
+            tr("Play or pause the visible panel's animation"), sp.SP_MediaPlay,
         )
         self.actionStep = self._action(
-            "actionStep", "&Step", lambda: self._on_run("step"), ["Right", "N"],
-            "Advance the visible panel by exactly one step", sp.SP_MediaSkipForward,
+            "actionStep", tr("&Step"), lambda: self._on_run("step"), ["Right", "N"],
+            tr("Advance the visible panel by exactly one step"), sp.SP_MediaSkipForward,
         )
         self.actionReset = self._action(
-            "actionReset", "&Reset", lambda: self._on_run("reset"), ["R"],
-            "Return the visible panel to its start", sp.SP_BrowserReload,
+            "actionReset", tr("&Reset"), lambda: self._on_run("reset"), ["R"],
+            tr("Return the visible panel to its start"), sp.SP_BrowserReload,
         )
         self.actionSaveImage = self._action(
-            "actionSaveImage", "&Save panel as PNG…", self.save_image_dialog, [QKeySequence.StandardKey.Save],
-            "Save a picture of the visible panel", sp.SP_DialogSaveButton,
+            "actionSaveImage", tr("&Save panel as PNG…"), self.save_image_dialog, [],
+            tr("Save a picture of the visible panel"), sp.SP_DialogSaveButton,
         )
-        self.actionQuit = self._action("actionQuit", "&Quit", self.close, [QKeySequence.StandardKey.Quit], "Quit GradLab")
-        self.actionAbout = self._action("actionAbout", "&About GradLab", self.about, [], "About GradLab")
+        self.actionQuit = self._action("actionQuit", tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit], tr("Quit GradLab"))
+        self.actionAbout = self._action("actionAbout", tr("&About GradLab"), self.about, [], tr("About GradLab"))
         self.panel_actions = QActionGroup(self)
         self.panel_actions.setExclusive(True)
         for i, (panel_id, cls) in enumerate(panel_registry.PANELS.items()):
             action = self._action(
-                f"actionShow_{panel_id}", cls.title or panel_id, lambda _=False, pid=panel_id: self.show_panel(pid),
-                [f"Ctrl+{i + 1}"] if i < 9 else [], f"Show the {cls.title or panel_id} panel",
+                f"actionShow_{panel_id}", tr(cls.title or panel_id), lambda _=False, pid=panel_id: self.show_panel(pid),
+                [f"Ctrl+{i + 1}"] if i < 9 else [], tr("Show the {panel} panel").format(panel=tr(cls.title or panel_id)),
             )
             action.setCheckable(True)
             action.setData(panel_id)
@@ -183,21 +195,34 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = bar.addMenu(tr("&File"))
         file_menu.addAction(self.actionSaveImage)
         file_menu.addSeparator()
         file_menu.addAction(self.actionQuit)
-        view = bar.addMenu("&View")
+        view = bar.addMenu(tr("&View"))
         for action in self.panel_actions.actions():
             view.addAction(action)
-        run = bar.addMenu("&Run")
+        view.addSeparator()
+        self.language_menu = view.addMenu(tr("&Language"))
+        self.language_menu.setObjectName("languageMenu")
+        self.language_actions = QActionGroup(self)
+        self.language_actions.setExclusive(True)
+        for code, name in i18n.available_languages():
+            action = self.language_menu.addAction(name)
+            action.setObjectName(f"actionLanguage_{code}")
+            action.setCheckable(True)
+            action.setChecked(code == i18n.language())
+            action.setData(code)
+            action.triggered.connect(lambda _=False, code=code: self.switch_language(code))
+            self.language_actions.addAction(action)
+        run = bar.addMenu(tr("&Run"))
         for action in (self.actionPlayPause, self.actionStep, self.actionReset):
             run.addAction(action)
-        help_menu = bar.addMenu("&Help")
+        help_menu = bar.addMenu(tr("&Help"))
         help_menu.addAction(self.actionAbout)
 
     def _build_toolbar(self) -> None:
-        tb = self.addToolBar("Run")
+        tb = self.addToolBar(tr("Run"))
         tb.setObjectName("runToolBar")
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -216,7 +241,7 @@ class MainWindow(QMainWindow):
         if p is not self.current_panel():
             return
         playing = p.is_playing()
-        self.actionPlayPause.setText("&Pause" if playing else "&Play")
+        self.actionPlayPause.setText(tr("&Pause") if playing else tr("&Play"))
         icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
         self.actionPlayPause.setIcon(self.style().standardIcon(icon))
 
@@ -231,22 +256,62 @@ class MainWindow(QMainWindow):
 
     def save_image_dialog(self) -> None:
         p = self.current_panel()
-        path, _ = QFileDialog.getSaveFileName(self, "Save panel as PNG", f"gradlab-{p.panel_id}.png", "PNG images (*.png)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, tr("Save panel as PNG"), f"gradlab-{p.panel_id}.png", tr("PNG images (*.png)")
+        )
         if path:
             if not path.lower().endswith(".png"):
                 path += ".png"
             ok = self.save_image(path)
-            self._show_status(f"Saved {path}" if ok else f"Could not write {path}")
+            self._show_status((tr("Saved {path}") if ok else tr("Could not write {path}")).format(path=path))
 
     def about(self) -> None:
         QMessageBox.about(
             self,
-            "About GradLab",
-            "<h3>GradLab</h3><p>An offline lab where you watch a neural network being trained: "
-            "activations, optimizers, initialization and regularization, following the lecture "
-            "and chapter 6 of <i>Deep Learning from Scratch</i>.</p>"
-            "<p>Space: play/pause · → or N: step · R: reset · Ctrl+1…: panels</p>",
+            tr("About GradLab"),
+            "<h3>GradLab</h3><p>"
+            + tr(
+                "An offline lab where you watch a neural network being trained: activations, "
+                "optimizers, initialization and regularization, following the lecture and "
+                "chapter 6 of <i>Deep Learning from Scratch</i>."
+            )
+            + "</p><p>"
+            + tr("Space: play/pause · → or N: step · R: reset · Ctrl+1…: panels")
+            + "</p>",
         )
+
+    # ---- language ------------------------------------------------------------------------------------
+    def switch_language(self, lang: str) -> "MainWindow":
+        """Rebuild the window in ``lang`` on the same panel; returns the window now showing.
+
+        This window closes first (saving its settings and stopping every worker), then the
+        new one is built in ``lang``, restores those settings and takes this one's place; the
+        language is remembered in QSettings.
+        """
+        lang = i18n.check_language(lang)
+        if lang == i18n.language():
+            return self
+        panel = self.current_panel()
+        geometry, maximized, visible = self.geometry(), self.isMaximized(), self.isVisible()
+        app = QApplication.instance()
+        quit_on_close = app.quitOnLastWindowClosed()
+        app.setQuitOnLastWindowClosed(False)  # the old window goes before the new one is up
+        try:
+            self.close()  # saves settings and stops every worker first: no thread outlives it
+            i18n.set_language(lang)
+            if self.persist:
+                settings().setValue(i18n.SETTINGS_KEY, lang)
+            new = MainWindow(panel=panel.panel_id if panel else None, persist=self.persist)
+            new.setGeometry(geometry)
+            if maximized:
+                new.showMaximized()
+            elif visible:
+                new.show()
+        finally:
+            app.setQuitOnLastWindowClosed(quit_on_close)
+        _open_windows.add(new)  # the launcher's reference still points at this one
+        self.replaced_by = new
+        return new
 
     # ---- persistence and shutdown ----------------------------------------------------------------
     def save_settings(self) -> None:
@@ -277,6 +342,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self.save_settings()
             self.shutdown()
+            _open_windows.discard(self)
         super().closeEvent(event)
 
 
@@ -290,4 +356,21 @@ def app_instance(argv: list[str] | None = None) -> QApplication:
     if not app.property("gradlabShutdownHooked"):
         app.aboutToQuit.connect(workers.shutdown_all)  # e.g. Ctrl+C or a session logout
         app.setProperty("gradlabShutdownHooked", True)
+        _gc_on_gui_thread()
     return app
+
+
+_GC = None
+
+
+def _gc_on_gui_thread() -> None:
+    """Collect cyclic garbage only on the GUI thread, on a timer (pyqtgraph's GarbageCollector).
+
+    Left automatic, Python's cyclic GC runs in whichever thread allocates (often an engine
+    worker), and destroying Qt wrappers there can crash Qt. Tests do the same in conftest.
+    """
+    global _GC
+    if _GC is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _GC = GarbageCollector(interval=1.0)

@@ -10,6 +10,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import gc  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 import weakref  # noqa: E402
@@ -59,6 +60,13 @@ def _pool_active() -> int:
     return QThreadPool.globalInstance().activeThreadCount()
 
 
+# Python's cyclic GC may run in whatever thread happens to allocate, e.g. an engine worker, and
+# collecting Qt wrappers there (or while a worker is mid-job) can crash Qt. As in the app
+# (app.main_window.app_instance uses pyqtgraph's GarbageCollector), automatic collection is off
+# and every test ends with an explicit collection on the main thread once its threads are gone.
+gc.disable()
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_threads(request):
     """Fail the test if it leaves threads, QThreads or pool tasks running (1 s grace)."""
@@ -89,6 +97,7 @@ def no_leaked_threads(request):
         problems.append(f"QThreads left running: {len(qt_left)}")
     if pool_left:
         problems.append(f"QThreadPool tasks left active: {pool_left}")
+    gc.collect()
     if problems:
         pytest.fail("; ".join(problems))
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr
 from app.widgets import plots
 from app.widgets.palette import FOREGROUND, MUTED, series_color
 from app.widgets.sliders import LabeledSlider
@@ -39,7 +40,7 @@ STACK_DEFAULTS = {"slope": 0.9, "depth": 3, "activation": "identity"}
 
 
 def _display(name: str) -> str:
-    return activations.REGISTRY.entry(name).display_name
+    return tr(activations.REGISTRY.entry(name).display_name)
 
 
 def _swatch_label(name: str, color: str) -> str:
@@ -101,7 +102,7 @@ class DepthView(_ProbeLinesView):
 
     def __init__(self, colors: dict[str, str]):
         plot = plots.make_plot(
-            "Gradient reaching layer l, relative to the output (log scale)", "layer l (0 = network input)",
+            tr("Gradient reaching layer l, relative to the output (log scale)"), tr("layer l (0 = network input)"),
             "RMS ∂L/∂hₗ", name="depthPlot",
         )
         plot.setLogMode(y=True)
@@ -118,8 +119,9 @@ class DepthView(_ProbeLinesView):
         parts = []
         for name, r in results.items():
             g = r.grad_rms[0]
-            parts.append(f"{_swatch_label(name, self.colors[name])} {'0 (no gradient)' if g == 0 else f'{g:.2g}×'}")
-        return f"After {depth} layers the input receives: " + " · ".join(parts)
+            amount = tr("0 (no gradient)") if g == 0 else f"{g:.2g}×"
+            parts.append(f"{_swatch_label(name, self.colors[name])} {amount}")
+        return tr("After {depth} layers the input receives:").format(depth=depth) + " " + " · ".join(parts)
 
     def fit(self, results, depth):
         plots.fit_y(self.plot.getPlotItem(), [r.grad_rms for r in results.values()], log=True)
@@ -131,7 +133,7 @@ class DeadUnitsView(_ProbeLinesView):
 
     def __init__(self, colors: dict[str, str]):
         plot = plots.make_plot(
-            "Dead units: derivative 0 for every sample of the batch", "layer l", "share of units", name="deadPlot",
+            tr("Dead units: derivative 0 for every sample of the batch"), tr("layer l"), tr("share of units"), name="deadPlot",
         )
         plot.getPlotItem().disableAutoRange()
         plot.setYRange(0, 1, padding=0.05)
@@ -146,10 +148,11 @@ class DeadUnitsView(_ProbeLinesView):
 
     def summary_text(self, results, depth):
         parts = [
-            f"{_swatch_label(name, self.colors[name])} {r.zero_grad_share.mean():.0%} zero, {r.dead_share.max():.0%} dead"
+            f"{_swatch_label(name, self.colors[name])} "
+            + tr("{zero} zero, {dead} dead").format(zero=f"{r.zero_grad_share.mean():.0%}", dead=f"{r.dead_share.max():.0%}")
             for name, r in results.items()
         ]
-        return "Gradients that are exactly 0 (mean over layers) and the worst layer's dead units: " + " · ".join(parts)
+        return tr("Gradients that are exactly 0 (mean over layers) and the worst layer's dead units:") + " " + " · ".join(parts)
 
     def fit(self, results, depth):
         plots.fit_x(self.plot.getPlotItem(), 0.5, depth + 0.5)
@@ -171,25 +174,25 @@ class StackView(QWidget):
         form = QFormLayout(side)
         form.setContentsMargins(0, 0, 0, 0)
         self.slope = LabeledSlider("", -2.0, 2.0, STACK_DEFAULTS["slope"], decimals=2,
-                                   tooltip="The weight a of each layer: h ↦ f(a·h)")
+                                   tooltip=tr("The weight a of each layer: h ↦ f(a·h)"))
         self.slope.setObjectName("stackSlope")
-        form.addRow("Weight a", self.slope)
+        form.addRow(tr("Weight a"), self.slope)
         self.depth = QSpinBox()
         self.depth.setObjectName("stackDepth")
         self.depth.setRange(1, 6)
         self.depth.setValue(STACK_DEFAULTS["depth"])
-        self.depth.setToolTip("How many layers are stacked")
-        form.addRow("Layers", self.depth)
+        self.depth.setToolTip(tr("How many layers are stacked"))
+        form.addRow(tr("Layers"), self.depth)
         self.activation = QComboBox()
         self.activation.setObjectName("stackActivation")
         for name in names:
             self.activation.addItem(_display(name), name)
-        self.activation.setToolTip("Try Linear, then a nonlinear activation")
-        form.addRow("Activation", self.activation)
+        self.activation.setToolTip(tr("Try Linear, then a nonlinear activation"))
+        form.addRow(tr("Activation"), self.activation)
         self.note = _summary_label("stackNote")
         form.addRow(self.note)
         row.addWidget(side)
-        self.plot = plots.make_plot("Stacked layers h ↦ f(a·h)", "x", "output", name="stackPlot")
+        self.plot = plots.make_plot(tr("Stacked layers h ↦ f(a·h)"), "x", tr("output"), name="stackPlot")
         plots.add_legend(self.plot.getPlotItem())
         row.addWidget(self.plot, 1)
         self.set_state(state or STACK_DEFAULTS)
@@ -219,20 +222,23 @@ class StackView(QWidget):
         plot = self.plot.getPlotItem()
         plot.clear()
         for k, y in enumerate(outs, start=1):
-            plot.plot(x, y, pen=plots.pen(k - 1, width=2.5 if k == depth else 1.5), name=f"{k} layer{'s' * (k > 1)}")
+            plot.plot(x, y, pen=plots.pen(k - 1, width=2.5 if k == depth else 1.5), name=(tr("{k} layers") if k > 1 else tr("1 layer")).format(k=k))
         if name == "identity":
             single = probes.linear_stack(x, depth=1, slope=a**depth)[0]
-            plot.plot(x, single, pen=plots.pen("#000000", width=2, dashed=True), name=f"one layer, a = {a**depth:.4g}")
+            plot.plot(x, single, pen=plots.pen("#000000", width=2, dashed=True), name=tr("one layer, a = {a}").format(a=f"{a**depth:.4g}"))
             self.note.setText(
-                f"{depth} linear layers with weight a = {a:g} give exactly <b>{a:g}<sup>{depth}</sup>·x = "
-                f"{a**depth:.4g}·x</b>: one linear layer (dashed) does the same. Depth adds nothing "
-                "without a nonlinearity."
+                tr(
+                    "{depth} linear layers with weight a = {a} give exactly <b>{a}<sup>{depth}</sup>·x = {an}·x</b>: "
+                    "one linear layer (dashed) does the same. Depth adds nothing without a nonlinearity."
+                ).format(depth=depth, a=f"{a:g}", an=f"{a**depth:.4g}")
             )
         else:
             self.note.setText(
-                f"With {html.escape(_display(name))} every extra layer bends the curve: the stack is no longer one line."
+                tr("With {name} every extra layer bends the curve: the stack is no longer one line.").format(
+                    name=html.escape(_display(name))
+                )
             )
-        plot.setTitle(f"{depth} stacked layers h ↦ f(a·h), a = {a:g}", size=plots.TITLE_SIZE, color=FOREGROUND)
+        plot.setTitle(tr("{depth} stacked layers h ↦ f(a·h), a = {a}").format(depth=depth, a=f"{a:g}"), size=plots.TITLE_SIZE, color=FOREGROUND)
 
 
 class SoftmaxView(QWidget):
@@ -248,28 +254,28 @@ class SoftmaxView(QWidget):
         side.setFixedWidth(SIDE_WIDTH)
         col = QVBoxLayout(side)
         col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(QLabel("Logits z (type or scroll):"))
+        col.addWidget(QLabel(tr("Logits z (type or scroll):")))
         self.grid = QGridLayout()
         col.addLayout(self.grid)
         buttons = QHBoxLayout()
-        self.add_button = QPushButton("+ class")
+        self.add_button = QPushButton(tr("+ class"))
         self.add_button.setObjectName("addLogit")
-        self.add_button.setToolTip("Add a class (logit 0)")
+        self.add_button.setToolTip(tr("Add a class (logit 0)"))
         self.add_button.clicked.connect(lambda: self.set_logits(self.logits() + [0.0]))
-        self.remove_button = QPushButton("− class")
+        self.remove_button = QPushButton(tr("− class"))
         self.remove_button.setObjectName("removeLogit")
-        self.remove_button.setToolTip("Remove the last class")
+        self.remove_button.setToolTip(tr("Remove the last class"))
         self.remove_button.clicked.connect(lambda: self.set_logits(self.logits()[:-1]))
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
         col.addLayout(buttons)
         formula = activations.REGISTRY.entry("softmax").formula
-        note = QLabel(f"{html.escape(formula)}<br>Adding the same number to every logit changes nothing.")
+        note = QLabel(f"{html.escape(formula)}<br>" + tr("Adding the same number to every logit changes nothing."))
         note.setWordWrap(True)
         col.addWidget(note)
         col.addStretch(1)
         row.addWidget(side)
-        self.plot = plots.make_plot("softmax(z)", "class", "probability", name="softmaxPlot")
+        self.plot = plots.make_plot("softmax(z)", tr("class"), tr("probability"), name="softmaxPlot")
         self.plot.getPlotItem().disableAutoRange()
         self.plot.setYRange(-0.05, 1.1, padding=0)
         self.plot.setLimits(yMin=-0.1, yMax=1.2)
@@ -309,7 +315,7 @@ class SoftmaxView(QWidget):
             spin.setDecimals(2)
             spin.setSingleStep(0.1)
             spin.setKeyboardTracking(False)  # typing "-1.5" must not redraw for "-" and "-1"
-            spin.setToolTip(f"Logit z{i} of class {i}")
+            spin.setToolTip(tr("Logit z{i} of class {i}").format(i=i))
             spin.valueChanged.connect(self.redraw)
             self.grid.addWidget(QLabel(f"z{i}"), i, 0)
             self.grid.addWidget(spin, i, 1)
@@ -334,7 +340,7 @@ class SoftmaxView(QWidget):
             t.setPos(i, v + 0.01)
             self.plot.addItem(t)
             self.texts.append(t)
-        self.plot.getAxis("bottom").setTicks([[(i, f"class {i}") for i in xs]])
+        self.plot.getAxis("bottom").setTicks([[(i, tr("class {i}").format(i=i)) for i in xs]])
         self.plot.setXRange(-0.6, len(p) - 0.4, padding=0)
-        self.plot.setTitle(f"softmax(z): probabilities, Σp = {p.sum():.3f}", size=plots.TITLE_SIZE, color=FOREGROUND)
+        self.plot.setTitle(tr("softmax(z): probabilities, Σp = {total}").format(total=f"{p.sum():.3f}"), size=plots.TITLE_SIZE, color=FOREGROUND)
         self.changed.emit()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr
 from app.panels.activation_views import (
     DEFAULT_LOGITS,
     STACK_DEFAULTS,
@@ -134,65 +135,65 @@ class ActivationsPanel(Panel):
         col = QVBoxLayout(box)
         col.setContentsMargins(0, 0, 4, 0)
 
-        shown = QGroupBox("Activations")
-        shown.setToolTip("Which activations to draw in every plot")
+        shown = QGroupBox(tr("Activations"))
+        shown.setToolTip(tr("Which activations to draw in every plot"))
         grid = QGridLayout(shown)
         self.checks: dict[str, QCheckBox] = {}
         for i, name in enumerate(_ORDERED):
             entry = activations.REGISTRY.entry(name)
-            check = QCheckBox(entry.display_name)
+            check = QCheckBox(tr(entry.display_name))
             check.setObjectName(f"show_{name}")
             check.setIcon(_swatch(COLORS[name]))
-            check.setToolTip(f"{entry.formula}\n{entry.extra.get('derivative_formula', '')}")
+            check.setToolTip(f"{tr(entry.formula)}\n{tr(entry.extra.get('derivative_formula', ''))}")
             check.setChecked(name in DEFAULT_SHOWN)
             check.toggled.connect(self._on_shown_changed)
             self.checks[name] = check
             grid.addWidget(check, i // 2, i % 2)
         col.addWidget(shown)
 
-        params = QGroupBox("Parameters")
+        params = QGroupBox(tr("Parameters"))
         pcol = QVBoxLayout(params)
         self.sliders: dict[str, LabeledSlider] = {}
         for name, p, label, lo, hi, default, tip in PARAMS:
-            slider = LabeledSlider(label, lo, hi, default, decimals=2, tooltip=tip)
+            slider = LabeledSlider(tr(label), lo, hi, default, decimals=2, tooltip=tr(tip))
             slider.setObjectName({"leaky_relu": "leakyAlpha", "prelu": "preluAlpha", "elu": "eluAlpha"}.get(name, name))
             slider.valueChanged.connect(lambda v, name=name, p=p: self._on_param(name, p, v))
             self.sliders[name] = slider
             pcol.addWidget(slider)
         col.addWidget(params)
 
-        depth = QGroupBox("Depth experiment")
+        depth = QGroupBox(tr("Depth experiment"))
         depth.setToolTip(
-            "A random batch (256 × 64) goes forward through the layers and a random gradient comes back;\n"
-            "the same weights for every activation, so only the activation differs."
+            tr("A random batch (256 × 64) goes forward through the layers and a random gradient comes back;\n"
+               "the same weights for every activation, so only the activation differs.")
         )
         form = QFormLayout(depth)
         self.depth_spin = QSpinBox()
         self.depth_spin.setObjectName("depthSpin")
         self.depth_spin.setRange(1, MAX_DEPTH)
         self.depth_spin.setValue(DEFAULT_DEPTH)
-        self.depth_spin.setToolTip("Number of layers the gradient passes through (Step adds one, Play keeps adding)")
+        self.depth_spin.setToolTip(tr("Number of layers the gradient passes through (Step adds one, Play keeps adding)"))
         self.depth_spin.valueChanged.connect(self._submit_depth)
-        form.addRow("Layers", self.depth_spin)
+        form.addRow(tr("Layers"), self.depth_spin)
         self.init_combo = QComboBox()
         self.init_combo.setObjectName("initCombo")
         for entry in init.REGISTRY.entries():
-            self.init_combo.addItem(entry.display_name, entry.name)
+            self.init_combo.addItem(tr(entry.display_name), entry.name)
             self.init_combo.setItemData(self.init_combo.count() - 1, entry.formula, Qt.ItemDataRole.ToolTipRole)
         self.init_combo.setCurrentIndex(self.init_combo.findData(DEFAULT_INIT))
-        self.init_combo.setToolTip("How the weights are drawn (He suits ReLU, Xavier suits sigmoid/tanh)")
+        self.init_combo.setToolTip(tr("How the weights are drawn (He suits ReLU, Xavier suits sigmoid/tanh)"))
         self.init_combo.currentIndexChanged.connect(self._submit_depth)
-        form.addRow("Weights", self.init_combo)
+        form.addRow(tr("Weights"), self.init_combo)
         self.bias_slider = LabeledSlider(
             "", -3.0, 1.0, 0.0, decimals=2,
-            tooltip="A bias added to every unit; a strongly negative one (e.g. after a too-large update) kills ReLU units",
+            tooltip=tr("A bias added to every unit; a strongly negative one (e.g. after a too-large update) kills ReLU units"),
         )
         self.bias_slider.setObjectName("biasSlider")
         self.bias_slider.valueChanged.connect(self._submit_depth)
-        form.addRow("Bias", self.bias_slider)
+        form.addRow(tr("Bias"), self.bias_slider)
         col.addWidget(depth)
 
-        formulas = QGroupBox("Formulas")
+        formulas = QGroupBox(tr("Formulas"))
         fcol = QVBoxLayout(formulas)
         self.formula_label = QLabel()
         self.formula_label.setObjectName("formulaLabel")
@@ -217,7 +218,7 @@ class ActivationsPanel(Panel):
         col.setContentsMargins(0, 0, 0, 0)
         row = QHBoxLayout()
         self.f_plot = plots.make_plot("f(x)", "x", "f(x)", name="activationPlot")
-        self.d_plot = plots.make_plot("derivative f′(x)", "x", "f′(x)", name="derivativePlot")
+        self.d_plot = plots.make_plot(tr("derivative f′(x)"), "x", "f′(x)", name="derivativePlot")
         self.d_plot.setXLink(self.f_plot)
         for plot in (self.f_plot, self.d_plot):
             plot.getPlotItem().disableAutoRange()  # _redraw_curves fits y in rounded steps
@@ -239,7 +240,7 @@ class ActivationsPanel(Panel):
         self.readout.setObjectName("hoverReadout")
         self.readout.setTextFormat(Qt.TextFormat.RichText)
         self.readout.setWordWrap(True)
-        self.readout.setToolTip("Values at the mouse position, from the engine")
+        self.readout.setToolTip(tr("Values at the mouse position, from the engine"))
         self.readout.setMinimumHeight(2 * self.readout.fontMetrics().lineSpacing() + 4)  # no jump on hover
         col.addWidget(self.readout)
         self._set_readout(None)
@@ -249,14 +250,14 @@ class ActivationsPanel(Panel):
         self.views = LazyTabs()
         self.views.setObjectName("activationViews")
         self.views.built.connect(self._on_view_built)
-        self.views.add_lazy(lambda: DepthView(COLORS), "Gradient vs depth",
-                            "How much of the gradient survives the backward pass through the layers")
-        self.views.add_lazy(lambda: DeadUnitsView(COLORS), "Dying ReLU",
-                            "Units that pass no gradient at all; move the Bias slider below 0")
+        self.views.add_lazy(lambda: DepthView(COLORS), tr("Gradient vs depth"),
+                            tr("How much of the gradient survives the backward pass through the layers"))
+        self.views.add_lazy(lambda: DeadUnitsView(COLORS), tr("Dying ReLU"),
+                            tr("Units that pass no gradient at all; move the Bias slider below 0"))
         self.views.add_lazy(lambda: StackView(_ORDERED, self._params_of, self._view_state[STACK_TAB]),
-                            "Linear stacking", "Why a network needs a nonlinear activation")
-        self.views.add_lazy(lambda: SoftmaxView(self._view_state[SOFTMAX_TAB]), "Softmax",
-                            "Edit the logits; the probabilities always sum to 1")
+                            tr("Linear stacking"), tr("Why a network needs a nonlinear activation"))
+        self.views.add_lazy(lambda: SoftmaxView(self._view_state[SOFTMAX_TAB]), tr("Softmax"),
+                            tr("Edit the logits; the probabilities always sum to 1"))
         return self.views
 
     def _on_view_built(self, _index: int, view: QWidget) -> None:
@@ -329,7 +330,7 @@ class ActivationsPanel(Panel):
                     plot.removeItem(items.pop(name))
         for name in shown:
             f, d = probes.curves(self.x, name, **self.params.get(name, {}))
-            label = activations.REGISTRY.entry(name).display_name
+            label = tr(activations.REGISTRY.entry(name).display_name)
             for items, plot, y in ((self.curve_items, self.f_plot, f), (self.deriv_items, self.d_plot, d)):
                 item = items.get(name)
                 if item is None:
@@ -348,10 +349,10 @@ class ActivationsPanel(Panel):
         for name in shown:
             act = self.activation(name)
             rows.append(
-                f"<b style='color:{COLORS[name]}'>{html.escape(act.display_name)}</b><br>"
-                f"{html.escape(act.formula)}<br>{html.escape(act.derivative_formula)}"
+                f"<b style='color:{COLORS[name]}'>{html.escape(tr(act.display_name))}</b><br>"
+                f"{html.escape(tr(act.formula))}<br>{html.escape(tr(act.derivative_formula))}"
             )
-        self.formula_label.setText("<br>".join(rows) if rows else "<i>no activation selected</i>")
+        self.formula_label.setText("<br>".join(rows) if rows else tr("<i>no activation selected</i>"))
 
     # ---- hover ----------------------------------------------------------------------------------------
     def _on_hover(self, plot: pg.PlotWidget, pos) -> None:
@@ -378,7 +379,7 @@ class ActivationsPanel(Panel):
         values = []
         for name in self.shown():
             act = self.activation(name)
-            values.append((name, act.display_name, float(act.forward(np.float64(x))), float(act.derivative(np.float64(x)))))
+            values.append((name, tr(act.display_name), float(act.forward(np.float64(x))), float(act.derivative(np.float64(x)))))
         for i, (line, dots) in enumerate(zip(self.hover_lines, self.hover_dots)):
             line.setValue(x)
             line.show()
@@ -390,7 +391,8 @@ class ActivationsPanel(Panel):
 
     def _set_readout(self, x, values=()) -> None:
         if x is None:
-            self.readout.setText(f"<span style='color:{MUTED}'>Move the mouse over a plot to read x, f(x) and f′(x).</span>")
+            hint = tr("Move the mouse over a plot to read x, f(x) and f′(x).")
+            self.readout.setText(f"<span style='color:{MUTED}'>{hint}</span>")
             return
         parts = [f"<b>x = {_fmt(x)}</b>"]
         for name, label, f, d in values:
@@ -440,8 +442,9 @@ class ActivationsPanel(Panel):
             self.mark_stepped()
         self.mark_ready()
         self.statusMessage.emit(
-            f"Depth experiment: {self._drawn_depth} layers, {self.init_combo.currentText()} weights, "
-            f"bias {self.bias_slider.value():g}"
+            tr("Depth experiment: {depth} layers, {weights} weights, bias {bias}").format(
+                depth=self._drawn_depth, weights=self.init_combo.currentText(), bias=f"{self.bias_slider.value():g}"
+            )
         )
 
     # ---- global actions -----------------------------------------------------------------------------------
@@ -501,7 +504,7 @@ class ActivationsPanel(Panel):
             plot.getPlotItem().disableAutoRange(axis="y")  # _redraw_curves fits y
         self._redraw_curves()
         self._submit_depth()
-        self.statusMessage.emit("Activations: defaults restored")
+        self.statusMessage.emit(tr("Activations: defaults restored"))
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         self._play_timer.stop()

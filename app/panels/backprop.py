@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr, tr_message
 from app.panels.base import Panel
 from app.widgets.backprop_graph import BackpropGraph
 from app.widgets.backprop_steps import PHASE_TITLES, StepExplanation, StepList
@@ -43,6 +44,18 @@ from engine import backprop_trace as bt
 
 #: The phase buttons say "pass" so that "Forward" alone means the next-step button.
 JUMP_TITLES = {"forward": "Forward pass", "loss": "Loss", "backward": "Backward pass", "update": "Update"}
+#: The engine's input errors (``ValueError`` texts), shown translated in the banner.
+ENGINE_ERRORS = (
+    "{what} must be a number, got {text}",
+    "{what} needs {count} numbers, got {n} in {text}",
+    "{what} needs {count} number, got {n} in {text}",
+    "{what} must be a finite number{bounds}, got {value}",
+    "layers must be {lo}–{hi} sizes of 1–{units} units like 2-2-1 or 2-3-2, got {text}",
+    "the input needs {count} numbers, got {n}",
+    "the target needs {count} numbers (one per output), got {n}",
+    "the cross-entropy target must be one-hot (one 1, the rest 0), got {target}",
+    "softmax cross-entropy needs at least 2 outputs (e.g. 2-2-2)",
+)
 PLAY_INTERVAL_MS = 1200  # long enough to read a step's line
 _BAD_STYLE = f"QLineEdit {{ border: 2px solid {ERROR_FG}; }}"
 
@@ -85,61 +98,62 @@ class BackpropPanel(Panel):
         col = QVBoxLayout(box)
         col.setContentsMargins(0, 0, 4, 0)
 
-        net = QGroupBox("Network")
+        net = QGroupBox(tr("Network"))
         form = QFormLayout(net)
-        self.sizes_edit = self._line("sizesEdit", "Units per layer, inputs first, e.g. 2-2-1 or 2-3-2 "
-                                     f"({bt.MIN_LAYERS}–{bt.MAX_LAYERS} layers of 1–{bt.MAX_UNITS} units)")
-        form.addRow("Layers", self.sizes_edit)
+        self.sizes_edit = self._line("sizesEdit", tr(
+            "Units per layer, inputs first, e.g. 2-2-1 or 2-3-2 ({lo}–{hi} layers of 1–{units} units)"
+        ).format(lo=bt.MIN_LAYERS, hi=bt.MAX_LAYERS, units=bt.MAX_UNITS))
+        form.addRow(tr("Layers"), self.sizes_edit)
         self.act_combo = QComboBox()
         self.act_combo.setObjectName("activationCombo")
         for name in bt.HIDDEN_ACTIVATIONS:
             entry = activations.REGISTRY.entry(name)
-            self.act_combo.addItem(entry.display_name, name)
+            self.act_combo.addItem(tr(entry.display_name), name)
             self.act_combo.setItemData(self.act_combo.count() - 1,
-                                       f"{entry.formula}\n{entry.extra.get('derivative_formula', '')}",
+                                       f"{tr(entry.formula)}\n{tr(entry.extra.get('derivative_formula', ''))}",
                                        Qt.ItemDataRole.ToolTipRole)
-        self.act_combo.setToolTip("The hidden units' activation f; its derivative f′ appears in the backward pass")
+        self.act_combo.setToolTip(tr("The hidden units' activation f; its derivative f′ appears in the backward pass"))
         self.act_combo.currentIndexChanged.connect(self._on_choice)
-        form.addRow("Hidden f", self.act_combo)
+        form.addRow(tr("Hidden f"), self.act_combo)
         self.loss_combo = QComboBox()
         self.loss_combo.setObjectName("lossCombo")
         for key, (label, _out) in bt.LOSSES.items():
-            self.loss_combo.addItem(label, key)
-        self.loss_combo.setToolTip("½·Σ(y − t)² with a sigmoid or linear output, or softmax with "
-                                   "cross-entropy (needs ≥ 2 outputs and a one-hot target)")
+            self.loss_combo.addItem(tr(label), key)
+        self.loss_combo.setToolTip(tr("½·Σ(y − t)² with a sigmoid or linear output, or softmax with "
+                                      "cross-entropy (needs ≥ 2 outputs and a one-hot target)"))
         self.loss_combo.currentIndexChanged.connect(self._on_choice)
-        form.addRow("Loss", self.loss_combo)
-        self.new_weights = QPushButton("New weights")
+        form.addRow(tr("Loss"), self.loss_combo)
+        self.new_weights = QPushButton(tr("New weights"))
         self.new_weights.setObjectName("newWeightsButton")
-        self.new_weights.setToolTip("Draw other readable starting weights and biases (one decimal)")
+        self.new_weights.setToolTip(tr("Draw other readable starting weights and biases (one decimal)"))
         self.new_weights.clicked.connect(self._on_new_weights)
         form.addRow(self.new_weights)
         col.addWidget(net)
 
-        sample = QGroupBox("Sample and step size")
+        sample = QGroupBox(tr("Sample and step size"))
         sform = QFormLayout(sample)
-        self.x_edit = self._line("inputEdit", "The one input sample, one number per input unit, e.g. 1, 0.5")
-        sform.addRow("Input x", self.x_edit)
-        self.t_edit = self._line("targetEdit", "The target, one number per output (one-hot for cross-entropy, e.g. 0, 1)")
-        sform.addRow("Target t", self.t_edit)
-        self.lr_edit = self._line("lrEdit", "Learning rate η of the update w ← w − η·∂L/∂w (> 0)")
-        sform.addRow("η (lr)", self.lr_edit)
-        self.apply_button = QPushButton("Apply update")
+        self.x_edit = self._line("inputEdit", tr("The one input sample, one number per input unit, e.g. 1, 0.5"))
+        sform.addRow(tr("Input x"), self.x_edit)
+        self.t_edit = self._line("targetEdit", tr("The target, one number per output (one-hot for cross-entropy, e.g. 0, 1)"))
+        sform.addRow(tr("Target t"), self.t_edit)
+        self.lr_edit = self._line("lrEdit", tr("Learning rate η of the update w ← w − η·∂L/∂w (> 0)"))
+        sform.addRow(tr("η (lr)"), self.lr_edit)
+        self.apply_button = QPushButton(tr("Apply update"))
         self.apply_button.setObjectName("applyUpdateButton")
-        self.apply_button.setToolTip("Make the updated weights the current ones and start over: "
-                                     "one more gradient-descent step on this sample (the loss should drop)")
+        self.apply_button.setToolTip(tr("Make the updated weights the current ones and start over: "
+                                        "one more gradient-descent step on this sample (the loss should drop)"))
         self.apply_button.clicked.connect(self.apply_update)
         sform.addRow(self.apply_button)
         col.addWidget(sample)
 
-        jump = QGroupBox("Go to")
+        jump = QGroupBox(tr("Go to"))
         grid = QGridLayout(jump)
         grid.setContentsMargins(4, 4, 4, 4)
         self.phase_buttons: dict[str, QPushButton] = {}
         for k, phase in enumerate(bt.PHASES):
-            button = QPushButton(JUMP_TITLES[phase])
+            button = QPushButton(tr(JUMP_TITLES[phase]))
             button.setObjectName(f"goto_{phase}")
-            button.setToolTip(f"Jump to the first step of the {PHASE_TITLES[phase].lower()} phase")
+            button.setToolTip(tr("Jump to the first step of the {phase} phase").format(phase=tr(PHASE_TITLES[phase]).lower()))
             button.clicked.connect(lambda _=False, phase=phase: self.go_to_phase(phase))
             self.phase_buttons[phase] = button
             grid.addWidget(button, k // 2, k % 2)
@@ -148,11 +162,11 @@ class BackpropPanel(Panel):
         self.loss_label = QLabel()
         self.loss_label.setObjectName("lossLabel")
         self.loss_label.setWordWrap(True)
-        self.loss_label.setToolTip("The loss now and after applying the update (same sample)")
+        self.loss_label.setToolTip(tr("The loss now and after applying the update (same sample)"))
         col.addWidget(self.loss_label)
-        legend = QLabel(
-            f"<span style='color:{MUTED}'>Orange: the current step. Blue: gradients (∂ on an edge is ∂L/∂w). "
-            "Green: updated weights.</span>")
+        legend = QLabel(f"<span style='color:{MUTED}'>" + tr(
+            "Orange: the current step. Blue: gradients (∂ on an edge is ∂L/∂w). Green: updated weights."
+        ) + "</span>")
         legend.setWordWrap(True)
         col.addWidget(legend)
         col.addStretch(1)
@@ -177,13 +191,13 @@ class BackpropPanel(Panel):
         self.graph = BackpropGraph()
         col.addWidget(self.graph, 1)
         bar = QHBoxLayout()
-        self.back_button = QPushButton("◀ Back")
+        self.back_button = QPushButton(tr("◀ Back"))
         self.back_button.setObjectName("backButton")
-        self.back_button.setToolTip("One step back")
+        self.back_button.setToolTip(tr("One step back"))
         self.back_button.clicked.connect(self.back)
-        self.forward_button = QPushButton("Forward ▶")
+        self.forward_button = QPushButton(tr("Forward ▶"))
         self.forward_button.setObjectName("forwardButton")
-        self.forward_button.setToolTip("One step forward (the same as Step)")
+        self.forward_button.setToolTip(tr("One step forward (the same as Step)"))
         self.forward_button.clicked.connect(self.forward)
         self.explanation = StepExplanation()
         bar.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -234,7 +248,9 @@ class BackpropPanel(Panel):
     def _reject(self, message: str, edit: QLineEdit | None = None) -> None:
         if edit is not None:
             edit.setStyleSheet(_BAD_STYLE)
-        self.show_error(f"{message} — the previous value is still in use.")
+        self.show_error(tr("{message} — the previous value is still in use.").format(
+            message=tr_message(message, ENGINE_ERRORS)
+        ))
 
     def _on_text_edited(self, edit: QLineEdit) -> None:
         s = self.setup
@@ -288,9 +304,9 @@ class BackpropPanel(Panel):
         """Make the updated weights current and go back to the first step."""
         if self.trace is None:
             return
-        tr = self.trace
-        w = tuple(tuple(tuple(float(v) for v in row) for row in m) for m in tr.new_W)
-        b = tuple(tuple(float(v) for v in vec) for vec in tr.new_b)
+        trace = self.trace
+        w = tuple(tuple(tuple(float(v) for v in row) for row in m) for m in trace.new_W)
+        b = tuple(tuple(float(v) for v in vec) for vec in trace.new_b)
         self.index = 0
         self.set_setup(dataclasses.replace(self.setup, weights=w, biases=b))
 
@@ -298,15 +314,17 @@ class BackpropPanel(Panel):
     def _recompute(self) -> None:
         self.channel("trace").submit(bt.trace, self.setup, on_return=self._on_trace)
 
-    def _on_trace(self, tr: bt.Trace) -> None:
-        if tr.setup != self.setup:
+    def _on_trace(self, trace: bt.Trace) -> None:
+        if trace.setup != self.setup:
             return  # an older request; the newest one is on its way
-        self.trace = tr
-        self.index = min(self.index, len(tr.steps) - 1)
-        self.steps_list.set_steps(tr.steps, tr.setup.sizes)
-        self.table.set_rows(tr.rows)
-        after = bt.forward(self.setup, [m for m in tr.new_W], [v for v in tr.new_b])[2]
-        self.loss_label.setText(f"Loss L = <b>{bt.fmt(tr.loss)}</b>; after the update: <b>{bt.fmt(after)}</b>")
+        self.trace = trace
+        self.index = min(self.index, len(trace.steps) - 1)
+        self.steps_list.set_steps(trace.steps, trace.setup.sizes)
+        self.table.set_rows(trace.rows)
+        after = bt.forward(self.setup, [m for m in trace.new_W], [v for v in trace.new_b])[2]
+        self.loss_label.setText(tr("Loss L = {now}; after the update: {after}").format(
+            now=f"<b>{bt.fmt(trace.loss)}</b>", after=f"<b>{bt.fmt(after)}</b>"
+        ))
         self._draw()
         self.mark_ready()
         while self._pending_steps > 0:
@@ -315,17 +333,19 @@ class BackpropPanel(Panel):
             self.mark_stepped()
 
     def _draw(self) -> None:
-        tr = self.trace
-        if tr is None:
+        trace = self.trace
+        if trace is None:
             return
-        self.graph.show_step(tr, self.index)
-        self.explanation.show_step(tr, self.index)
+        self.graph.show_step(trace, self.index)
+        self.explanation.show_step(trace, self.index)
         self.steps_list.set_current(self.index)
-        self.table.mark(tr.steps[self.index].params)
+        self.table.mark(trace.steps[self.index].params)
         self.back_button.setEnabled(self.index > 0)
-        self.forward_button.setEnabled(self.index < len(tr.steps) - 1)
-        s = tr.steps[self.index]
-        self.statusMessage.emit(f"Backprop step {self.index + 1}/{len(tr.steps)}: {s.formula}")
+        self.forward_button.setEnabled(self.index < len(trace.steps) - 1)
+        s = trace.steps[self.index]
+        self.statusMessage.emit(tr("Backprop step {i}/{n}: {formula}").format(
+            i=self.index + 1, n=len(trace.steps), formula=s.formula
+        ))
 
     # ---- navigation --------------------------------------------------------------------------
     @property

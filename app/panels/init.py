@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr
 from app.panels.base import Panel
 from app.widgets import plots
 from app.widgets.init_config import InitConfig, InitConfigEditor
@@ -153,7 +154,7 @@ class InitPanel(Panel):
         self.recompute()
         # build the 4 × L plots while the worker computes (≈ 25 ms each: they would otherwise
         # be built when the first result arrives, after the computation instead of during it)
-        names = [f"Layer {i}" for i in range(1, self.size_spins["Layers"].value() + 1)]
+        names = [tr("Layer {i}").format(i=i) for i in range(1, self.size_spins["Layers"].value() + 1)]
         for row in (*self.act_rows.values(), *self.grad_rows.values()):
             row.set_layers(names)
 
@@ -164,22 +165,22 @@ class InitPanel(Panel):
         col.setContentsMargins(0, 0, 4, 0)
         self.editors: dict[str, InitConfigEditor] = {}
         for key, default in zip(CONFIGS, (DEFAULT_A, DEFAULT_B)):
-            editor = InitConfigEditor(key, f"Configuration {key}")
+            editor = InitConfigEditor(key, tr("Configuration {key}").format(key=key))
             editor.setStyleSheet(f"QGroupBox#config{key}::title {{ color: {COLORS[key]}; }}")
             editor.set_config(default)
             editor.changed.connect(self.recompute)
             self.editors[key] = editor
             if key == "B":
-                self.compare = QCheckBox("Compare with B")
+                self.compare = QCheckBox(tr("Compare with B"))
                 self.compare.setObjectName("compareCheck")
                 self.compare.setChecked(True)
-                self.compare.setToolTip("Run a second configuration on the same inputs and weight draws, drawn in its colour")
+                self.compare.setToolTip(tr("Run a second configuration on the same inputs and weight draws, drawn in its colour"))
                 self.compare.toggled.connect(self._on_compare)
                 col.addWidget(self.compare)
             col.addWidget(editor)
 
-        net = QGroupBox("Network and data (shared)")
-        net.setToolTip("Both configurations use these sizes, the same inputs and the same random weight draws")
+        net = QGroupBox(tr("Network and data (shared)"))
+        net.setToolTip(tr("Both configurations use these sizes, the same inputs and the same random weight draws"))
         form = QFormLayout(net)
         self.size_spins: dict[str, QSpinBox] = {}
         for key, label, lo, hi, default, tip in SIZES:
@@ -188,28 +189,28 @@ class InitPanel(Panel):
             spin.setRange(lo, hi)
             spin.setValue(default)
             spin.setKeyboardTracking(False)
-            spin.setToolTip(tip)
+            spin.setToolTip(tr(tip))
             spin.valueChanged.connect(self.recompute)
-            form.addRow(label, spin)
+            form.addRow(tr(label), spin)
             self.size_spins[key] = spin
         self.seed_spin = QSpinBox()
         self.seed_spin.setObjectName("spinSeed")
         self.seed_spin.setRange(0, 2**31 - 1)
         self.seed_spin.setValue(DEFAULT_SEED)
         self.seed_spin.setKeyboardTracking(False)
-        self.seed_spin.setToolTip("Random seed of inputs, weights and the backward read-out (Step takes the next one)")
+        self.seed_spin.setToolTip(tr("Random seed of inputs, weights and the backward read-out (Step takes the next one)"))
         self.seed_spin.valueChanged.connect(self.recompute)
-        form.addRow("Seed", self.seed_spin)
+        form.addRow(tr("Seed"), self.seed_spin)
         col.addWidget(net)
 
-        presets = QGroupBox("The book's cases (one click)")
+        presets = QGroupBox(tr("The book's cases (one click)"))
         pcol = QVBoxLayout(presets)
         pcol.setSpacing(2)
         self.preset_buttons: list[QPushButton] = []
         for i, (text, tip, a, b) in enumerate(PRESETS):
-            button = QPushButton(text)
+            button = QPushButton(tr(text))
             button.setObjectName(f"preset{i}")
-            button.setToolTip(f"{tip}\nA: {a.label()}   B: {b.label()}\n(book sizes: 1000 × 100, 5 layers of 100)")
+            button.setToolTip(f"{tr(tip)}\nA: {a.label()}   B: {b.label()}\n" + tr("(book sizes: 1000 × 100, 5 layers of 100)"))
             button.clicked.connect(lambda _=False, i=i: self.apply_preset(i))
             pcol.addWidget(button)
             self.preset_buttons.append(button)
@@ -231,9 +232,9 @@ class InitPanel(Panel):
         self.act_rows: dict[str, LayerHistogramRow] = {}
         self.grad_rows: dict[str, LayerHistogramRow] = {}
         for rows, name, tab, tip in (
-            (self.act_rows, "act", "Forward: activations", "Histogram of every layer's outputs (all samples × units)"),
-            (self.grad_rows, "grad", "Backward: gradients ∂L/∂a",
-             "Histogram of the gradient reaching every layer's outputs; L = Σ r ⊙ a_L with a fixed random r"),
+            (self.act_rows, "act", tr("Forward: activations"), tr("Histogram of every layer's outputs (all samples × units)")),
+            (self.grad_rows, "grad", tr("Backward: gradients ∂L/∂a"),
+             tr("Histogram of the gradient reaching every layer's outputs; L = Σ r ⊙ a_L with a fixed random r")),
         ):
             page = QWidget()
             pcol = QVBoxLayout(page)
@@ -252,10 +253,10 @@ class InitPanel(Panel):
         box = QWidget()
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
-        self.magnitude_plot = plots.make_plot("", "layer", "mean |∂L/∂a|  (log)", name="magnitudePlot")
+        self.magnitude_plot = plots.make_plot("", tr("layer"), tr("mean |∂L/∂a|  (log)"), name="magnitudePlot")
         self.magnitude_plot.setToolTip(
-            "How much gradient reaches each layer's outputs. The last layer always receives a unit-scale\n"
-            "gradient; a line falling toward layer 1 means vanishing gradients, a rising one exploding."
+            tr("How much gradient reaches each layer's outputs. The last layer always receives a unit-scale\n"
+               "gradient; a line falling toward layer 1 means vanishing gradients, a rising one exploding.")
         )
         self.magnitude_plot.setLogMode(y=True)
         self.magnitude_plot.getAxis("left").enableAutoSIPrefix(False)
@@ -271,7 +272,7 @@ class InitPanel(Panel):
 
         self.table = QTableWidget(0, len(TABLE_COLUMNS))
         self.table.setObjectName("layerTable")
-        self.table.setHorizontalHeaderLabels(list(TABLE_COLUMNS))
+        self.table.setHorizontalHeaderLabels([tr(c) for c in TABLE_COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -280,14 +281,14 @@ class InitPanel(Panel):
         for c in (1, len(TABLE_COLUMNS) - 1):
             self.table.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
-        tips = ("configuration", "layer (1 = first hidden layer)", "mean of the activations",
-                "std of the activations", "share of sigmoid outputs < 0.01 or > 0.99 (tanh |a| > 0.99): "
-                "derivative ≈ 0", "share of activations exactly 0 (ReLU's negative side)",
-                "share of units that are 0 for every sample: they pass no gradient at all",
-                "mean |∂L/∂a| reaching the layer's outputs")
+        tips = (tr("configuration"), tr("layer (1 = first hidden layer)"), tr("mean of the activations"),
+                tr("std of the activations"), tr("share of sigmoid outputs < 0.01 or > 0.99 (tanh |a| > 0.99): "
+                   "derivative ≈ 0"), tr("share of activations exactly 0 (ReLU's negative side)"),
+                tr("share of units that are 0 for every sample: they pass no gradient at all"),
+                tr("mean |∂L/∂a| reaching the layer's outputs"))
         for i, tip in enumerate(tips):
             self.table.horizontalHeaderItem(i).setToolTip(tip)
-        self.table.setToolTip("Per-layer numbers from the engine (— : not defined for this activation)")
+        self.table.setToolTip(tr("Per-layer numbers from the engine (— : not defined for this activation)"))
         right = QWidget()
         rcol = QVBoxLayout(right)
         rcol.setContentsMargins(0, 0, 0, 0)
@@ -320,7 +321,7 @@ class InitPanel(Panel):
         """Set A, B and the book's sizes for ``PRESETS[index]`` (one recomputation)."""
         _text, _tip, a, b = PRESETS[index]
         self._set_all(a, b, DEFAULT_SIZES, compare=True, seed=None)
-        self.statusMessage.emit(f"Preset: {PRESETS[index][0]}")
+        self.statusMessage.emit(tr("Preset: {name}").format(name=tr(PRESETS[index][0])))
 
     def _set_all(self, a: InitConfig, b: InitConfig, sizes: dict, compare: bool, seed: int | None) -> None:
         widgets = [*self.editors.values(), *self.size_spins.values(), self.seed_spin, self.compare]
@@ -376,8 +377,9 @@ class InitPanel(Panel):
             return  # an older request (a drag in progress): drawn, but not the final state
         self.clear_error()
         self.statusMessage.emit(
-            "Initialization: " + " vs ".join(f"{k} {labels[k]}" for k in results)
-            + f", seed {self.results['A'].config.seed}"
+            tr("Initialization: {configs}, seed {seed}").format(
+                configs=tr(" vs ").join(f"{k} {labels[k]}" for k in results), seed=self.results["A"].config.seed
+            )
         )
         while self._pending_steps > 0:
             self._pending_steps -= 1
@@ -394,18 +396,18 @@ class InitPanel(Panel):
         for key in keys:
             res = self.results[key]
             cfg = res.config
-            names = [f"Layer {layer.index}" for layer in res.layers]
+            names = [tr("Layer {i}").format(i=layer.index) for layer in res.layers]
             label = self._config_label(key)
             act_row, grad_row = self.act_rows[key], self.grad_rows[key]
             act_row.set_layers(names)
             grad_row.set_layers(names)
-            clipped = " (the spike of zeros at 0 is cut off: see 'zeros')" if cfg.activation_name in _SPIKE_AT_ZERO else ""
-            act_row.set_title(f"{key}: {label}", "activation output" + clipped)
+            clipped = tr(" (the spike of zeros at 0 is cut off: see 'zeros')") if cfg.activation_name in _SPIKE_AT_ZERO else ""
+            act_row.set_title(f"{key}: {label}", tr("activation output") + clipped)
             grad_row.set_title(f"{key}: {label}", "∂L/∂a")
             act_row.set_histograms([(layer.counts, res.edges) for layer in res.layers], color=COLORS[key])
             grad_row.set_histograms([(layer.grad_counts, res.grad_edges) for layer in res.layers], color=COLORS[key])
             act_row.set_texts([self._act_text(cfg.activation_name, layer) for layer in res.layers])
-            grad_row.set_texts([f"mean |g| {_num(layer.grad_mean_abs)}" for layer in res.layers])
+            grad_row.set_texts([tr("mean |g| {value}").format(value=_num(layer.grad_mean_abs)) for layer in res.layers])
         self._share_ranges(keys)
         self._draw_magnitudes(keys)
         self._fill_table(keys)
@@ -419,9 +421,9 @@ class InitPanel(Panel):
     def _act_text(kind: str, layer) -> str:
         text = f"μ {layer.mean:.2f}  σ {layer.std:.2g}"
         if kind in ("sigmoid", "tanh"):
-            text += f"  sat {_pct(layer.share_saturated)}"
+            text += "  " + tr("sat {share}").format(share=_pct(layer.share_saturated))
         elif kind in ("relu", "step"):
-            text += f"  zeros {_pct(layer.share_zero)}"
+            text += "  " + tr("zeros {share}").format(share=_pct(layer.share_zero))
         return text
 
     def _share_ranges(self, keys: list[str]) -> None:
@@ -463,7 +465,7 @@ class InitPanel(Panel):
         plots.fit_x(item, 0.7, n_layers + 0.3)
         item.getAxis("bottom").setTicks([[(i, str(i)) for i in range(1, n_layers + 1)]])
         names = " ".join(f"<span style='color:{COLORS[k]}'>■ {k}</span>" for k in keys)
-        item.setTitle(f"Gradient reaching each layer {names}", size=plots.TITLE_SIZE)
+        item.setTitle(tr("Gradient reaching each layer {names}").format(names=names), size=plots.TITLE_SIZE)
 
     @staticmethod
     def _fit_decades(item, values) -> None:
@@ -508,8 +510,9 @@ class InitPanel(Panel):
             g = res.column("grad_mean_abs")
             ratio = g[0] / g[-1] if g[-1] > 0 else float("nan")
             parts.append(
-                f"<b style='color:{COLORS[key]}'>{key}</b>: layer 1 gets {_num(ratio)}× the gradient of layer "
-                f"{len(g)}" + (" (vanishing)" if ratio < 0.1 else " (exploding)" if ratio > 10 else "")
+                f"<b style='color:{COLORS[key]}'>{key}</b>: "
+                + tr("layer 1 gets {ratio}× the gradient of layer {last}").format(ratio=_num(ratio), last=len(g))
+                + (tr(" (vanishing)") if ratio < 0.1 else tr(" (exploding)") if ratio > 10 else "")
             )
         self.summary.setText(" &nbsp;·&nbsp; ".join(parts))
 
@@ -539,7 +542,7 @@ class InitPanel(Panel):
             self.play_pause()
         self._set_all(DEFAULT_A, DEFAULT_B, DEFAULT_SIZES, compare=True, seed=DEFAULT_SEED)
         self.views.setCurrentIndex(0)
-        self.statusMessage.emit("Initialization: defaults restored")
+        self.statusMessage.emit(tr("Initialization: defaults restored"))
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         self._play_timer.stop()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr, tr_message
 from app.panels.base import Panel
 from app.widgets.optimizer_editor import OptimizerEditor
 from app.widgets.optimizer_loss_plot import OptimizerLossPlot
@@ -168,31 +169,31 @@ class OptimizersPanel(Panel):
         layout.setSpacing(4)
 
         row1 = QHBoxLayout()
-        surface_label = QLabel("&Surface:", self.content)
+        surface_label = QLabel(tr("&Surface:"), self.content)
         self.surface_combo = QComboBox(self.content)
         self.surface_combo.setObjectName("surfaceCombo")
         for e in surfaces.entries():
-            self.surface_combo.addItem(e.display_name, e.name)
+            self.surface_combo.addItem(tr(e.display_name), e.name)
             self.surface_combo.setItemData(self.surface_combo.count() - 1, e.formula, Qt.ItemDataRole.ToolTipRole)
-        self.surface_combo.setToolTip("The loss surface the optimizers race on")
+        self.surface_combo.setToolTip(tr("The loss surface the optimizers race on"))
         surface_label.setBuddy(self.surface_combo)
         self.surface_combo.currentIndexChanged.connect(
             lambda i: self.set_surface(self.surface_combo.itemData(i)))
         self.formula_label = QLabel(self.content)
         self.formula_label.setObjectName("surfaceFormula")
         self.formula_label.setStyleSheet(f"color: {MUTED}")
-        self.book_button = QPushButton("&Book preset", self.content)
+        self.book_button = QPushButton(tr("&Book preset"), self.content)
         self.book_button.setObjectName("bookPreset")
         self.book_button.setToolTip(
-            "Deep Learning from Scratch, ch. 6: x²/20 + y² from (−7, 2) with SGD lr 0.95, "
-            "Momentum lr 0.1 (m 0.9), AdaGrad lr 1.5, Adam lr 0.3")
+            tr("Deep Learning from Scratch, ch. 6: x²/20 + y² from (−7, 2) with SGD lr 0.95, "
+               "Momentum lr 0.1 (m 0.9), AdaGrad lr 1.5, Adam lr 0.3"))
         self.book_button.clicked.connect(self.book_preset)
-        self.arrows_box = QCheckBox("&Arrows", self.content)
+        self.arrows_box = QCheckBox(tr("&Arrows"), self.content)
         self.arrows_box.setObjectName("showArrows")
         self.arrows_box.setChecked(True)
         self.arrows_box.setToolTip(
-            "Arrows at the selected optimizer's last update: dashed = −∇f (direction), "
-            "solid = the velocity V (Momentum, NAG) or the step actually taken")
+            tr("Arrows at the selected optimizer's last update: dashed = −∇f (direction), "
+               "solid = the velocity V (Momentum, NAG) or the step actually taken"))
         self.arrows_box.toggled.connect(lambda _on: (self._render(), self._render_readout()))
         row1.addWidget(surface_label)
         row1.addWidget(self.surface_combo)
@@ -202,25 +203,25 @@ class OptimizersPanel(Panel):
         layout.addLayout(row1)
 
         row2 = QHBoxLayout()
-        self.play_button = QPushButton("▶ &Play", self.content)
+        self.play_button = QPushButton(tr("▶ &Play"), self.content)
         self.play_button.setObjectName("playButton")
-        self.play_button.setToolTip("Animate every path in lock-step (Space)")
+        self.play_button.setToolTip(tr("Animate every path in lock-step") + " (Space)")
         self.play_button.clicked.connect(self.play_pause)
-        self.step_button = QPushButton("S&tep", self.content)
+        self.step_button = QPushButton(tr("S&tep"), self.content)
         self.step_button.setObjectName("stepButton")
-        self.step_button.setToolTip("Advance every optimizer by exactly one update (→ or N)")
+        self.step_button.setToolTip(tr("Advance every optimizer by exactly one update (→ or N)"))
         self.step_button.clicked.connect(self.step)
-        self.reset_button = QPushButton("R&eset", self.content)
+        self.reset_button = QPushButton(tr("R&eset"), self.content)
         self.reset_button.setObjectName("resetButton")
-        self.reset_button.setToolTip("Back to the start point, all state forgotten (R)")
+        self.reset_button.setToolTip(tr("Back to the start point, all state forgotten (R)"))
         self.reset_button.clicked.connect(self.reset)
-        self.speed = LabeledSlider("Speed (steps/s)", 1, 240, value=15, decimals=0, log=True,
-                                   tooltip="Updates per second while playing", parent=self.content)
+        self.speed = LabeledSlider(tr("Speed (steps/s)"), 1, 240, value=15, decimals=0, log=True,
+                                   tooltip=tr("Updates per second while playing"), parent=self.content)
         self.speed.setObjectName("speed")
         self.speed.valueChanged.connect(self.set_speed)
-        self.batch = LabeledSlider("Batch size", 1, 200, value=self.batch_size, decimals=0, log=True,
-                                   tooltip="Mini-batch size of every lane except GD (data surface only); "
-                                           "GD always uses the whole data set",
+        self.batch = LabeledSlider(tr("Batch size"), 1, 200, value=self.batch_size, decimals=0, log=True,
+                                   tooltip=tr("Mini-batch size of every lane except GD (data surface only); "
+                                              "GD always uses the whole data set"),
                                    parent=self.content)
         self.batch.setObjectName("batchSize")
         self.batch.valueChanged.connect(self.set_batch_size)
@@ -228,8 +229,8 @@ class OptimizersPanel(Panel):
         self.status_label.setObjectName("raceStatus")
         # its text changes every frame: a fixed size keeps that from re-laying out the panel
         self.status_label.setFixedWidth(self.status_label.fontMetrics().horizontalAdvance(
-            "step 8888 · 7 racing · all stopped ") + 8)
-        self.status_label.setToolTip("Race state")
+            " · ".join((tr("step {n}").format(n=8888), tr("{n} racing").format(n=7), tr("all stopped"))) + " ") + 8)
+        self.status_label.setToolTip(tr("Race state"))
         for w in (self.play_button, self.step_button, self.reset_button):
             row2.addWidget(w)
         row2.addWidget(self.speed, 2)
@@ -239,13 +240,13 @@ class OptimizersPanel(Panel):
 
         self.view = SurfaceView(len(LANES), self.content)
         self.view.setToolTip(
-            "Click or drag to set the start point; every path restarts from it.\n"
-            "With the map focused (Tab), the arrow keys move the start (Shift: bigger steps).")
+            tr("Click or drag to set the start point; every path restarts from it.\n"
+               "With the map focused (Tab), the arrow keys move the start (Shift: bigger steps)."))
         self.view.startPicked.connect(self.set_start)
         self.readout = OptimizerReadout(self.content)
         self.loss_plot = OptimizerLossPlot(len(LANES), self.content)
         self.table = OptimizerTable(
-            [(label, self.colors[i], tip) for i, (_k, label, _o, _b, tip) in enumerate(LANES)], self.content)
+            [(label, self.colors[i], tr(tip)) for i, (_k, label, _o, _b, tip) in enumerate(LANES)], self.content)
         self.table.laneToggled.connect(self.set_lane_enabled)
         self.table.laneSelected.connect(self.select_lane)
         self.editor = OptimizerEditor(self.content)
@@ -298,7 +299,7 @@ class OptimizersPanel(Panel):
             self.stepper.pause()
             return
         if not self.active:
-            self.statusMessage.emit("Tick at least one optimizer in the table to race")
+            self.statusMessage.emit(tr("Tick at least one optimizer in the table to race"))
             return
         if self._race_over():
             self._restart(replay=False)  # a finished race plays again from its start
@@ -337,8 +338,8 @@ class OptimizersPanel(Panel):
                 self.surface_combo.setCurrentIndex(i)
                 self.surface_combo.blockSignals(False)
             entry = surfaces.REGISTRY.entry(name)
-            self.formula_label.setText(entry.description or self.surface.formula)
-            self.formula_label.setToolTip(f"{self.surface.formula}\n{entry.description}")
+            self.formula_label.setText(tr(entry.description) or self.surface.formula)
+            self.formula_label.setToolTip(f"{self.surface.formula}\n{tr(entry.description)}")
             n = getattr(self.surface, "n_samples", None)
             self.batch.setEnabled(bool(self.surface.stochastic))
             if n:
@@ -498,7 +499,7 @@ class OptimizersPanel(Panel):
                 if np.all(np.isfinite(xy)):
                     track.append(xy, float(point.loss))
             if status != "running" and track.status == "running":
-                track.status, track.message = status, message
+                track.status, track.message = status, tr_message(message)
                 track.stop_xy = stop
                 if status == "left_view" and stop is not None and np.all(np.isfinite(stop)):
                     # draw the last segment towards the exit (the view clips it at the edge)
@@ -523,19 +524,19 @@ class OptimizersPanel(Panel):
         self._replay_left = 0
         self.stepper.pause()
         if all(t.status != "running" for t in self.tracks.values()):
-            self.finished_message = "all stopped"
+            self.finished_message = tr("all stopped")
             self.statusMessage.emit("Every path has stopped: move the start or change a setting")
         else:
-            self.finished_message = f"{MAX_STEPS}-step limit"
-            self.statusMessage.emit(f"The race stops after {MAX_STEPS} steps: Reset to race again")
+            self.finished_message = tr("{limit}-step limit").format(limit=MAX_STEPS)
+            self.statusMessage.emit(tr("The race stops after {limit} steps: Reset to race again").format(limit=MAX_STEPS))
         self._render()
 
     def _on_playing_changed(self, playing: bool) -> None:
         self._pace_reset()
         if not playing:
             self._render()  # the read-out skipped frames while playing
-        self.play_button.setText("❚❚ &Pause" if playing else "▶ &Play")
-        self.play_button.setToolTip(("Pause" if playing else "Animate every path in lock-step") + " (Space)")
+        self.play_button.setText(tr("❚❚ &Pause") if playing else tr("▶ &Play"))
+        self.play_button.setToolTip((tr("Pause") if playing else tr("Animate every path in lock-step")) + " (Space)")
 
     # ---- drawing ---------------------------------------------------------------------------------
     def _schedule_render(self) -> None:
@@ -584,7 +585,7 @@ class OptimizersPanel(Panel):
             if track.plotted != track.n:
                 track.plotted = track.n
                 self.loss_plot.set_curve(lane, track.loss[:track.n])
-            state = short_message(track.message) or f"step {track.n - 1}"
+            state = short_message(track.message) or tr("step {n}").format(n=track.n - 1)
             self.table.set_cell(lane, 2, state, stopped=bool(track.message), tip=track.message)
             self.table.set_cell(lane, 3, f"{track.loss[track.n - 1]:.4g}".replace("-", "−"))
         self.loss_plot.commit()
@@ -592,7 +593,7 @@ class OptimizersPanel(Panel):
         if not self.stepper.playing or now - self._readout_time > READOUT_INTERVAL_S:
             self._readout_time = now  # rich-text layout costs ~2 ms: ≤ 8 times a second
             self._render_readout()
-        parts = [f"step {self.step_count}", f"{len(self.active)} racing"]
+        parts = [tr("step {n}").format(n=self.step_count), tr("{n} racing").format(n=len(self.active))]
         if self.finished_message:
             parts.append(self.finished_message)
         self.status_label.setText(" · ".join(parts))
@@ -603,7 +604,7 @@ class OptimizersPanel(Panel):
         text = "  ".join(f"{short.get(k, k)} {v:g}" for k, v in self.hyper[lane].items()
                          if k == "lr" or k in ("momentum",) or v != defaults.get(k))
         if self.surface is not None and self.surface.stochastic and not LANES[lane][3]:
-            text += "  · full batch"  # the others use the toolbar's batch size
+            text += "  · " + tr("full batch")  # the others use the toolbar's batch size
         return text
 
     def _render_readout(self) -> None:
@@ -613,11 +614,11 @@ class OptimizersPanel(Panel):
         track = self.tracks.get(lane)
         point = track.last if track is not None else None
         snapshot = point.state if point is not None else None
-        context = "" if self.enabled[lane] else "Not racing: tick it in the table to add it."
+        context = "" if self.enabled[lane] else tr("Not racing: tick it in the table to add it.")
         if self.surface is not None and self.surface.stochastic and self.enabled[lane]:
             n = getattr(self.surface, "n_samples", 0)
-            context = (f"g from a mini-batch of {self.batch_size} of {n} samples" if minibatch
-                       else f"g from the full batch of {n} samples")
+            context = (tr("g from a mini-batch of {batch} of {n} samples").format(batch=self.batch_size, n=n)
+                       if minibatch else tr("g from the full batch of {n} samples").format(n=n))
         self.readout.show_update(
             name=opt, label=label, color=self.colors[lane], formula=entry.formula,
             torch_formula=entry.extra.get("torch_formula", entry.formula), snapshot=snapshot,
@@ -626,8 +627,10 @@ class OptimizersPanel(Panel):
 
     @staticmethod
     def _arrows_note(opt: str) -> str:
-        solid = "V, the velocity" if opt in ("momentum", "nag") else "Δw, the step taken"
-        return f"Map arrows at the last update's start: dashed = −∇f (direction only), solid = {solid}."
+        solid = tr("V, the velocity") if opt in ("momentum", "nag") else tr("Δw, the step taken")
+        return tr("Map arrows at the last update's start: dashed = −∇f (direction only), solid = {solid}.").format(
+            solid=solid
+        )
 
     def _render_arrows(self) -> None:
         track = self.tracks.get(self.selected)
@@ -679,4 +682,4 @@ class OptimizersPanel(Panel):
             self.surface_name = ""
             self.set_surface(name, start if isinstance(start, list) and len(start) == 2 else None)
         except (ValueError, TypeError, KeyError) as exc:
-            self.show_error(f"Could not restore the optimizer panel's settings: {exc}")
+            self.show_error(tr("Could not restore the optimizer panel's settings: {error}").format(error=exc))

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
+from app.i18n import tr
 from app.widgets.palette import BACKGROUND, FOREGROUND, MUTED, OKABE_ITO
 from engine.backprop_trace import fmt, node_name
 
@@ -60,10 +61,10 @@ class BackpropGraph(QGraphicsView):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QColor(BACKGROUND))
         self.setMinimumSize(420, 260)
-        self.setToolTip(
+        self.setToolTip(tr(
             "The network for one sample. Circles are units (z = weighted sum, a = output), lines are\n"
             "weights; orange marks the current step, blue numbers are gradients, green updated weights."
-        )
+        ))
         self._trace = None
         self._index = 0
         self._scale = 1.0
@@ -117,15 +118,15 @@ class BackpropGraph(QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.items_by_key = {}
-        tr = self._trace
-        if tr is None:
+        trace = self._trace
+        if trace is None:
             return
         w, h = self._logical_size()
         self.setTransform(QTransform.fromScale(self._scale, self._scale))
         scene.setSceneRect(QRectF(0, 0, w, h))
-        sizes = tr.setup.sizes
-        known = tr.known(self._index)
-        step = tr.steps[self._index]
+        sizes = trace.setup.sizes
+        known = trace.known(self._index)
+        step = trace.steps[self._index]
         new = step.reveals
         hot_nodes, hot_edges = set(step.nodes), set(step.edges)
         pos, loss_at = self._positions(sizes)
@@ -144,7 +145,7 @@ class BackpropGraph(QGraphicsView):
                     scene.addItem(line)
                     self.items_by_key[("edge",) + key] = line
                     if hot or n_edges <= MAX_LABELLED_EDGES:
-                        self._edge_label(key, tr, known, new, pos, hot)
+                        self._edge_label(key, trace, known, new, pos, hot)
         for k in range(sizes[last]):  # outputs → loss
             a, b = pos[(last, k)], loss_at
             line = QGraphicsLineItem(a.x() + RADIUS, a.y(), b.x() - LOSS_HALF_WIDTH, b.y())
@@ -158,7 +159,7 @@ class BackpropGraph(QGraphicsView):
             circle.setBrush(QBrush(QColor(HIGHLIGHT_FILL if hot else BACKGROUND)))
             circle.setZValue(3)
             circle.setData(0, hot)
-            circle.setToolTip(self._node_tip(tr, l, u, known))
+            circle.setToolTip(self._node_tip(trace, l, u, known))
             scene.addItem(circle)
             self.items_by_key[("node", l, u)] = circle
             name = QGraphicsSimpleTextItem(node_name(sizes, l, u))
@@ -167,17 +168,17 @@ class BackpropGraph(QGraphicsView):
             r = name.boundingRect()
             name.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
             scene.addItem(name)
-            self._node_text(tr, l, u, known, new, p)
+            self._node_text(trace, l, u, known, new, p)
 
         box = QGraphicsRectItem(loss_at.x() - LOSS_HALF_WIDTH, loss_at.y() - 24, 2 * LOSS_HALF_WIDTH, 48)
         hot = step.phase == "loss"
         box.setPen(QPen(QColor(HIGHLIGHT if hot else FOREGROUND), 4 if hot else 1.5))
         box.setBrush(QBrush(QColor(HIGHLIGHT_FILL if hot else BACKGROUND)))
         box.setData(0, hot)
-        box.setToolTip(tr.steps[tr.index_of("loss")].formula if ("loss",) in known else "The loss, once the forward pass is done")
+        box.setToolTip(trace.steps[trace.index_of("loss")].formula if ("loss",) in known else tr("The loss, once the forward pass is done"))
         scene.addItem(box)
         self.items_by_key[("node", "loss")] = box
-        target = "t = " + ", ".join(fmt(v) for v in tr.setup.target)
+        target = "t = " + ", ".join(fmt(v) for v in trace.setup.target)
         loss_text = f"L = {fmt(known[('loss',)])}" if ("loss",) in known else "L = ?"
         text = QGraphicsSimpleTextItem(f"{loss_text}\n{target}")
         text.setFont(_font(10, bold=("loss",) in new))
@@ -188,9 +189,9 @@ class BackpropGraph(QGraphicsView):
         scene.addItem(text)
         self.items_by_key[("text", "loss")] = text
 
-    def _edge_label(self, key, tr, known, new, pos, hot) -> None:
+    def _edge_label(self, key, trace, known, new, pos, hot) -> None:
         l, i, j = key
-        sizes = tr.setup.sizes
+        sizes = trace.setup.sizes
         n_src = sizes[l]
         a, b = pos[(l, i)], pos[(l + 1, j)]
         # Labels of different sources sit at different distances along their edges, clear of the
@@ -200,7 +201,7 @@ class BackpropGraph(QGraphicsView):
         hi = max(lo, 1 - (NODE_TEXT_HALF_WIDTH + LABEL_HALF_WIDTH) / gap)
         t = (lo + hi) / 2 if n_src == 1 else lo + (hi - lo) * i / (n_src - 1)
         at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
-        w = tr.setup.weights[l][i][j]
+        w = trace.setup.weights[l][i][j]
         lines = [f"w {fmt(w)}"]
         color = FOREGROUND
         if ("W_new",) + key in known:
@@ -220,20 +221,20 @@ class BackpropGraph(QGraphicsView):
         back.setZValue(5 if hot else 2)
         text.setZValue(back.zValue() + 0.5)
         text.setPos(at.x() - r.width() / 2, at.y() - r.height() / 2)
-        text.setToolTip("∂ is ∂L/∂w (once the backward pass reaches this weight); → the updated weight")
+        text.setToolTip(tr("∂ is ∂L/∂w (once the backward pass reaches this weight); → the updated weight"))
         self.scene().addItem(back)
         self.scene().addItem(text)
         self.items_by_key[("label",) + key] = text
 
-    def _node_text(self, tr, l, u, known, new, p) -> None:
+    def _node_text(self, trace, l, u, known, new, p) -> None:
         """The node's numbers: forward ones in black, then gradients in blue, under the circle."""
-        forward = [f"= {fmt(tr.setup.x[u])}"] if l == 0 else [
+        forward = [f"= {fmt(trace.setup.x[u])}"] if l == 0 else [
             f"{q} = {fmt(known[(q, l, u)])}" for q in ("z", "a") if (q, l, u) in known]
         backward = [f"{label} = {fmt(known[(q, l, u)])}" for q, label in (("da", "∂L/∂a"), ("dz", "∂L/∂z"))
                     if (q, l, u) in known]
         y = p.y() + RADIUS + 2
         n_lines = len(forward) * (l > 0) + len(backward)
-        beside = n_lines and self._spacing(tr.setup.sizes[l]) < 2 * RADIUS + 4 + n_lines * LINE_HEIGHT
+        beside = n_lines and self._spacing(trace.setup.sizes[l]) < 2 * RADIUS + 4 + n_lines * LINE_HEIGHT
         if beside:  # a crowded column: the numbers go right of the circle, not onto the next node
             y = p.y() - n_lines * LINE_HEIGHT / 2
         for lines, color, keys in ((forward, FOREGROUND, ("z", "a")), (backward, GRADIENT, ("da", "dz"))):
@@ -261,10 +262,10 @@ class BackpropGraph(QGraphicsView):
             self.items_by_key[("text" if color == FOREGROUND else "grad", l, u)] = text
 
     @staticmethod
-    def _node_tip(tr, l, u, known) -> str:
-        name = node_name(tr.setup.sizes, l, u)
+    def _node_tip(trace, l, u, known) -> str:
+        name = node_name(trace.setup.sizes, l, u)
         parts = [name]
         for q, label in (("z", "weighted sum z"), ("a", "output a"), ("da", "∂L/∂a"), ("dz", "∂L/∂z")):
             if (q, l, u) in known:
-                parts.append(f"{label} = {known[(q, l, u)]:.10g}")
+                parts.append(f"{tr(label)} = {known[(q, l, u)]:.10g}")
         return "\n".join(parts)

@@ -13,8 +13,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from app.i18n import tr, tr_message
 from app.widgets.palette import FOREGROUND, MUTED, OKABE_ITO
-from engine.backprop_trace import node_name
+from engine.backprop_trace import TEXTS, node_name
 
 PHASE_COLORS = {
     "forward": FOREGROUND,
@@ -25,10 +26,15 @@ PHASE_COLORS = {
 PHASE_TITLES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
 
 
+def step_text(step) -> str:
+    """The step's one-line explanation in the current language."""
+    return tr_message(step.text, TEXTS.values())
+
+
 def _short(step, sizes) -> str:
     """The list's one-line label: the formula's left side and result (``z(h₁) = 1``)."""
     if step.phase == "update":
-        return f"w, b into {node_name(sizes, *step.nodes[0])} ← w − η·∂L/∂w"
+        return tr("w, b into {node} ← w − η·∂L/∂w").format(node=node_name(sizes, *step.nodes[0]))
     formula = step.formula
     if "=" not in formula:
         return formula
@@ -47,7 +53,7 @@ class StepList(QListWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("backpropSteps")
-        self.setToolTip("All steps: forward (black), loss (red), backward (blue), update (green); click one to jump there")
+        self.setToolTip(tr("All steps: forward (black), loss (red), backward (blue), update (green); click one to jump there"))
         self.setUniformItemSizes(True)
         self.setWordWrap(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -66,7 +72,7 @@ class StepList(QListWidget):
         for n, s in enumerate(steps, start=1):
             item = QListWidgetItem(f"{n:>2}. {_short(s, sizes)}")
             item.setForeground(QColor(PHASE_COLORS[s.phase]))
-            item.setToolTip(f"{PHASE_TITLES[s.phase]}: {s.text}\n{s.formula}")
+            item.setToolTip(f"{tr(PHASE_TITLES[s.phase])}: {step_text(s)}\n{s.formula}")
             self.addItem(item)
         self.setCurrentRow(min(max(row, 0), self.count() - 1))
         self.blockSignals(False)
@@ -114,8 +120,8 @@ class StepExplanation(QWidget):
         s = trace.steps[index]
         color = PHASE_COLORS[s.phase]
         self.header.setText(
-            f"<span style='color:{MUTED}'>Step {index + 1} of {len(trace.steps)}</span> · "
-            f"<b style='color:{color}'>{PHASE_TITLES[s.phase]}</b>"
+            f"<span style='color:{MUTED}'>{tr('Step {i} of {n}').format(i=index + 1, n=len(trace.steps))}</span> · "
+            f"<b style='color:{color}'>{tr(PHASE_TITLES[s.phase])}</b>"
         )
-        self.text.setText(s.text)
+        self.text.setText(step_text(s))
         self.formula.setText(f"<b>{html.escape(s.formula)}</b>")

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from app.i18n import tr
 from app.widgets.palette import OKABE_ITO
 from engine.backprop_trace import fmt
 
@@ -38,19 +39,19 @@ class BackpropTable(QTableWidget):
     def __init__(self, parent=None):
         super().__init__(0, len(COLUMNS), parent)
         self.setObjectName("backpropTable")
-        self.setHorizontalHeaderLabels(list(COLUMNS))
+        self.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         for col, tip in enumerate(TIPS):
-            self.horizontalHeaderItem(col).setToolTip(tip)
+            self.horizontalHeaderItem(col).setToolTip(tr(tip))
         self.verticalHeader().hide()
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
         self.setWordWrap(False)
-        self.setToolTip("Every weight and bias: double-click a value to edit it")
+        self.setToolTip(tr("Every weight and bias: double-click a value to edit it"))
         fm = self.fontMetrics()
         header = self.horizontalHeader()
         for col, sample in enumerate(_SAMPLES):
-            width = max(fm.horizontalAdvance(sample), fm.horizontalAdvance(COLUMNS[col])) + 18
+            width = max(fm.horizontalAdvance(sample), fm.horizontalAdvance(tr(COLUMNS[col]))) + 18
             self.setColumnWidth(col, width)
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
         self.verticalHeader().setDefaultSectionSize(fm.height() + 6)
@@ -84,7 +85,7 @@ class BackpropTable(QTableWidget):
             for col, (text, tip) in enumerate(zip(texts, exact)):
                 item = self.item(row, col)
                 item.setText(text)
-                item.setToolTip(tip if col else TIPS[0])
+                item.setToolTip(tip if col else tr(TIPS[0]))
             bad = r.rel_error >= 1e-7
             self.item(row, 4).setForeground(QColor(OKABE_ITO["vermillion"] if bad else OKABE_ITO["bluish_green"]))
             self._values[r.key] = r.value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
 
+from app.i18n import tr
 from app.widgets.palette import ERROR_BG, ERROR_FG
 
 
@@ -35,7 +36,7 @@ class ErrorBanner(QFrame):
         close = QToolButton(self)
         close.setObjectName("errorClose")
         close.setText("✕")
-        close.setToolTip("Dismiss this message")
+        close.setToolTip(tr("Dismiss this message"))
         close.setAutoRaise(True)
         close.clicked.connect(self._dismiss)
         layout.addWidget(icon)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
 
+from app.i18n import tr
 from app.widgets.sliders import LabeledSlider
 from engine import activations, init
 
@@ -73,13 +74,13 @@ class InitConfig:
 
     def label(self) -> str:
         """Short description, e.g. ``"Sigmoid · std 1"`` or ``"ReLU · He (Kaiming) · BN"``."""
-        act = activations.REGISTRY.entry(self.activation).display_name
+        act = tr(activations.REGISTRY.entry(self.activation).display_name)
         if self.init_key == CUSTOM:
             weights = f"std {self.custom_std:g}"
         elif self.init_key.startswith("std"):
             weights = self.init_key.replace("std", "std ")
         else:
-            weights = init.REGISTRY.entry(self.init_key).display_name
+            weights = tr(init.REGISTRY.entry(self.init_key).display_name)
         return f"{act} · {weights}" + (" · BN" if self.batchnorm else "")
 
 
@@ -103,30 +104,30 @@ class InitConfigEditor(QGroupBox):
         self.activation.setObjectName(f"activation{suffix}")
         for name in ACTIVATIONS:
             entry = activations.REGISTRY.entry(name)
-            self.activation.addItem(entry.display_name, name)
-            self.activation.setItemData(self.activation.count() - 1, entry.formula, Qt.ItemDataRole.ToolTipRole)
-        self.activation.setToolTip("The activation after every layer (sigmoid/tanh saturate, ReLU can die)")
-        form.addRow("Activation", self.activation)
+            self.activation.addItem(tr(entry.display_name), name)
+            self.activation.setItemData(self.activation.count() - 1, tr(entry.formula), Qt.ItemDataRole.ToolTipRole)
+        self.activation.setToolTip(tr("The activation after every layer (sigmoid/tanh saturate, ReLU can die)"))
+        form.addRow(tr("Activation"), self.activation)
         self.init = QComboBox()
         self.init.setObjectName(f"init{suffix}")
         for key, label, tip in init_choices():
-            self.init.addItem(label, key)
-            self.init.setItemData(self.init.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
-        self.init.setToolTip("How the weights are drawn. Hover an entry for its std.")
-        form.addRow("Weights", self.init)
+            self.init.addItem(tr(label), key)
+            self.init.setItemData(self.init.count() - 1, tr(tip), Qt.ItemDataRole.ToolTipRole)
+        self.init.setToolTip(tr("How the weights are drawn. Hover an entry for its std."))
+        form.addRow(tr("Weights"), self.init)
         self.custom_std = LabeledSlider(
             "", 1e-3, 10.0, DEFAULT_CUSTOM_STD, decimals=4, log=True,
-            tooltip="The std of 'Normal, custom std' (log scale, 0.001 … 10)",
+            tooltip=tr("The std of 'Normal, custom std' (log scale, 0.001 … 10)"),
         )
         self.custom_std.setObjectName(f"customStd{suffix}")
         form.addRow("std", self.custom_std)
         self._form = form
-        self.batchnorm = QCheckBox("Batch norm before the activation")
+        self.batchnorm = QCheckBox(tr("Batch norm before the activation"))
         self.batchnorm.setObjectName(f"batchnorm{suffix}")
-        self.batchnorm.setToolTip(
+        self.batchnorm.setToolTip(tr(
             "Normalize every unit over the batch (γ = 1, β = 0) between the affine map and the activation:\n"
             "the histograms stop depending on the weight scale"
-        )
+        ))
         form.addRow(self.batchnorm)
         self.activation.currentIndexChanged.connect(self._emit)
         self.init.currentIndexChanged.connect(self._emit)

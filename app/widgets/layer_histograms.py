@@ -36,6 +36,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 
+from app.i18n import tr
 from app.widgets import plots
 from app.widgets.palette import FOREGROUND, MUTED, qcolor, series_color
 
@@ -68,7 +69,7 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
         self.normalize = bool(normalize)
         self._title = title
         self._x_label = x_label
-        self._y_label = y_label or ("share of values" if normalize else "count")
+        self._y_label = y_label or (tr("share of values") if normalize else tr("count"))
         self._names: list[str] = []
         self._plots: list[pg.PlotItem] = []
         self._labels: list[pg.LabelItem] = []

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr
 from app.widgets.palette import MUTED
 
 #: key → (label, tooltip, min, max, log-stepping)
@@ -98,9 +99,9 @@ class OptimizerEditor(QWidget):
         layout.addStretch(1)
         self._fields: list[QWidget] = []
         self.spins: dict[str, SciSpinBox] = {}
-        self.defaults_button = QPushButton("Defaults", self)
+        self.defaults_button = QPushButton(tr("Defaults"), self)
         self.defaults_button.setObjectName("hyperDefaults")
-        self.defaults_button.setToolTip("Restore this optimizer's default hyperparameters (PyTorch's)")
+        self.defaults_button.setToolTip(tr("Restore this optimizer's default hyperparameters (PyTorch's)"))
         self.defaults_button.clicked.connect(self.defaultsRequested)
         layout.addWidget(self.defaults_button, 0, Qt.AlignmentFlag.AlignTop)
         # always two rows high, so selecting another optimizer never re-lays out the panel
@@ -111,7 +112,7 @@ class OptimizerEditor(QWidget):
     def set_lane(self, label: str, color: str, hyper: dict) -> None:
         """Show spin boxes for ``hyper`` (rebuilt only when the set of keys changes)."""
         self.title.setText(f"<span style='color:{color}'>■</span> <b>{label}</b>")
-        self.title.setToolTip(f"Hyperparameters of {label}; changing one restarts the race")
+        self.title.setToolTip(tr("Hyperparameters of {name}; changing one restarts the race").format(name=label))
         if list(self.spins) != list(hyper):
             for w in self._fields:
                 self._grid.removeWidget(w)
@@ -119,6 +120,7 @@ class OptimizerEditor(QWidget):
             self._fields, self.spins = [], {}
             for i, key in enumerate(hyper):
                 text, tip, lo, hi, log_steps = HYPER_SPECS.get(key, (key, key, 0.0, 1e6, True))
+                tip = tr(tip)
                 name = QLabel(text, self)
                 name.setStyleSheet(f"color: {MUTED}")
                 spin = SciSpinBox(lo, hi, log_steps, self)

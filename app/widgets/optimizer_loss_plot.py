@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
+from app.i18n import tr
 from app.widgets.palette import FOREGROUND
 from app.widgets.plots import style_plot
 
@@ -26,10 +27,10 @@ class OptimizerLossPlot(pg.PlotWidget):
     def __init__(self, n_slots: int = 7, parent=None):
         super().__init__(parent, background="w")
         self.setObjectName("optimizerLossPlot")
-        self.setToolTip("Loss after each update, one curve per optimizer (log scale: f − f*)")
+        self.setToolTip(tr("Loss after each update, one curve per optimizer (log scale: f − f*)"))
         item = self.getPlotItem()
         # no grid: its lines are replayed from a QPicture on every frame (≈3 ms of 8)
-        style_plot(item, "Loss vs step", x="step", grid=False)
+        style_plot(item, tr("Loss vs step"), x=tr("step"), grid=False)
         item.hideButtons()
         self.curves = [pg.PlotDataItem(pen=pg.mkPen("k", width=2)) for _ in range(n_slots)]
         for c in self.curves:
@@ -52,7 +53,7 @@ class OptimizerLossPlot(pg.PlotWidget):
         item = self.getPlotItem()
         item.setLogMode(x=False, y=self.log)
         if self.log:
-            label = "f − f*  (log)" if offset else "f  (log)"
+            label = tr("f − f*  (log)") if offset else tr("f  (log)")
         else:
             label = "f"
         item.setLabel("left", label, color=FOREGROUND)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser
 
+from app.i18n import tr
 from app.widgets.palette import FOREGROUND, MUTED
 
 #: Row labels for the snapshot keys, in display order.
@@ -62,10 +63,10 @@ class OptimizerReadout(QTextBrowser):
         super().__init__(parent)
         self.setObjectName("optimizerReadout")
         self.setOpenLinks(False)
-        self.setToolTip(
+        self.setToolTip(tr(
             "The latest update of the selected optimizer: the rule the code runs, and every "
             "quantity of that update per coordinate (x, y)"
-        )
+        ))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setStyleSheet("QTextBrowser { background: #FAFAFA; border: 1px solid #DDDDDD; }")
         self.last_html = ""
@@ -101,7 +102,7 @@ class OptimizerReadout(QTextBrowser):
             f"<span style='color:{color}; font-size:15pt'>■</span> <b style='font-size:12pt'>{e(label)}</b>"
         ]
         count = (snapshot or {}).get("step_count", 0) or 0
-        parts.append(f" &nbsp; step t = <b>{count}</b>")
+        parts.append(" &nbsp; " + tr("step t = {t}").format(t=f"<b>{count}</b>"))
         parts.append("</div>")
         if status:
             parts.append(f"<div style='color:#8A2B00'><b>{e(status)}</b></div>")
@@ -113,14 +114,14 @@ class OptimizerReadout(QTextBrowser):
         math_style = "font-family:DejaVu Serif, serif; font-size:10.5pt"
         parts.append(
             "<table cellspacing=0 cellpadding=1 style='margin-top:3px'>"
-            f"<tr><td style='color:{MUTED}; padding-right:8px'>runs<br>(PyTorch)</td>"
-            f"<td style='{math_style}'>{lines(torch_formula, chr(10))}</td></tr>"
-            f"<tr><td style='color:{MUTED}; padding-right:8px'>lecture</td>"
+            f"<tr><td style='color:{MUTED}; padding-right:8px'>{tr('runs<br>(PyTorch)')}</td>"
+            f"<td style='{math_style}'>{lines(tr(torch_formula), chr(10))}</td></tr>"
+            f"<tr><td style='color:{MUTED}; padding-right:8px'>{tr('lecture')}</td>"
             f"<td style='{math_style}'>{lines(formula, ';')}</td></tr></table>"
         )
         note = NOTES.get(name)
         if note:
-            parts.append(f"<div style='color:{MUTED}; font-size:9pt'>{e(note)}</div>")
+            parts.append(f"<div style='color:{MUTED}; font-size:9pt'>{e(tr(note))}</div>")
         return "".join(parts)
 
     @staticmethod
@@ -134,7 +135,7 @@ class OptimizerReadout(QTextBrowser):
                 continue
             v = np.asarray(value, dtype=float).ravel()
             cells = "".join(f"<td align=right style='padding-left:14px'>{fmt(c)}</td>" for c in v[:2])
-            rows.append(f"<tr><td title='{e(tip)}'>{e(title)}</td>{cells}</tr>")
+            rows.append(f"<tr><td title='{e(tr(tip))}'>{e(tr(title))}</td>{cells}</tr>")
         if rows:
             parts.append(
                 "<table cellspacing=0 cellpadding=1 style='font-family:DejaVu Sans Mono, monospace'>"
@@ -142,5 +143,5 @@ class OptimizerReadout(QTextBrowser):
                 + "".join(rows) + "</table>"
             )
         else:
-            parts.append(f"<div style='color:{MUTED}; margin-top:6px'>No update yet: press Step or Play.</div>")
+            parts.append(f"<div style='color:{MUTED}; margin-top:6px'>{tr('No update yet: press Step or Play.')}</div>")
         return "".join(parts)

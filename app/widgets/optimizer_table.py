@@ -11,7 +11,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-COLUMNS = ("optimizer", "settings", "state", "loss")
+from app.i18n import tr
+
+COLUMNS = ("Optimizer", "Settings", "State", "Loss")
 STOPPED_FG = "#8A2B00"
 
 
@@ -31,17 +33,17 @@ class OptimizerTable(QTableWidget):
         """``lanes``: (label, colour, tooltip) per row."""
         super().__init__(len(lanes), len(COLUMNS), parent)
         self.setObjectName("optimizerTable")
-        self.setHorizontalHeaderLabels([c.capitalize() for c in COLUMNS])
+        self.setHorizontalHeaderLabels([tr(c) for c in COLUMNS])
         self.verticalHeader().hide()
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
-        self.setToolTip(
+        self.setToolTip(tr(
             "Tick the optimizers that race; select one (click, or ↑/↓) to edit its "
             "hyperparameters and see its update in the read-out"
-        )
+        ))
         header = self.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -50,7 +52,7 @@ class OptimizerTable(QTableWidget):
         fm = self.fontMetrics()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        self.setColumnWidth(2, fm.horizontalAdvance("left the view at step 8888") + 12)
+        self.setColumnWidth(2, fm.horizontalAdvance(tr("left the view at step {step}").format(step=8888)) + 12)
         self.setColumnWidth(3, fm.horizontalAdvance("−0.0008888") + 12)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(fm.height() + 8)

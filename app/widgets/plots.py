@@ -1,7 +1,9 @@
-"""pyqtgraph styling shared by every panel: white background, readable axes, one palette.
+"""pyqtgraph styling shared by every panel: themed background, readable axes, one palette.
 
 ``configure()`` sets pyqtgraph's global options once (before the first plot is built);
 ``make_plot(title, x, y)`` returns a styled ``PlotWidget``; ``pen(i)`` the pen of series i.
+Colours are read from ``palette`` at call time, so plots built after a theme switch
+(``app.themes``) get the theme's colours.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu
 
-from app.widgets.palette import BACKGROUND, FOREGROUND, MUTED, series_color
+from app.widgets import palette
+from app.widgets.palette import series_color
 
 _configured = False
 
@@ -21,10 +25,10 @@ TITLE_SIZE = "11pt"
 
 
 def configure() -> None:
-    """Global pyqtgraph options: light theme and antialiasing (idempotent)."""
+    """Global pyqtgraph options: the theme's colours and antialiasing (idempotent)."""
     global _configured
     if not _configured:
-        pg.setConfigOptions(background=BACKGROUND, foreground=FOREGROUND, antialias=True)
+        pg.setConfigOptions(background=palette.BACKGROUND, foreground=palette.FOREGROUND, antialias=True)
         _configured = True
 
 
@@ -38,22 +42,42 @@ def pen(color, width: float = 2.0, dashed: bool = False):
 def style_plot(plot: pg.PlotItem, title: str = "", x: str = "", y: str = "", grid: bool = True) -> pg.PlotItem:
     """Title, axis labels, grid and fonts for ``plot`` (a PlotItem)."""
     if title:
-        plot.setTitle(title, size=TITLE_SIZE, color=FOREGROUND)
+        plot.setTitle(title, size=TITLE_SIZE, color=palette.FOREGROUND)
     font = pg.QtGui.QFont()
     font.setPointSize(AXIS_FONT_PT)
     for side, text in (("bottom", x), ("left", y)):
         axis = plot.getAxis(side)
         axis.setTickFont(font)
-        axis.setTextPen(FOREGROUND)
-        axis.setPen(MUTED)
+        axis.setTextPen(palette.FOREGROUND)
+        axis.setPen(palette.MUTED)
         # major and minor ticks only: the third level doubles the grid lines every repaint draws
         axis.setStyle(maxTickLevel=1)
         if text:
-            axis.setLabel(text, color=FOREGROUND, **{"font-size": f"{AXIS_FONT_PT}pt"})
+            axis.setLabel(text, color=palette.FOREGROUND, **{"font-size": f"{AXIS_FONT_PT}pt"})
     if grid:
         plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(False)
+    export_only_menu(plot)
     return plot
+
+
+class _ExportOnlyMenu(QMenu):
+    """An empty ViewBox menu: right-click shows only pyqtgraph's own "Export…" entry.
+
+    pyqtgraph's full menu (axis ranges, log mode, mouse mode) would fight the panels, which
+    manage ranges themselves; its Export dialog (PNG, SVG, CSV, …) is worth keeping.
+    """
+
+    def setViewList(self, views) -> None:  # noqa: N802 - called by ViewBox.updateViewLists
+        """pyqtgraph's ViewBoxMenu lists linked views here; this menu has no such list."""
+
+
+def export_only_menu(plot: pg.PlotItem) -> None:
+    """Right-click on ``plot`` offers pyqtgraph's Export dialog and nothing else."""
+    box = plot.getViewBox()
+    box.menu = _ExportOnlyMenu()  # set first, so enabling does not build pyqtgraph's menu (2 ms)
+    box.menu.setObjectName("plotExportMenu")
+    box.setMenuEnabled(True)
 
 
 def make_plot(title: str = "", x: str = "", y: str = "", parent=None, name: str = "") -> pg.PlotWidget:
@@ -122,6 +146,6 @@ def add_legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top-left") ->
     if corner not in _CORNERS:
         raise ValueError(f"unknown legend corner {corner!r}; choose one of: {', '.join(_CORNERS)}")
     legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize="9pt")
-    legend.setBrush(pg.mkBrush(255, 255, 255, 200))
-    legend.setPen(pg.mkPen(MUTED))
+    legend.setBrush(pg.mkBrush(palette.qcolor(palette.BACKGROUND, 200)))
+    legend.setPen(pg.mkPen(palette.MUTED))
     return legend

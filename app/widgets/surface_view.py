@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtWidgets import QGraphicsItem
 
+from app.i18n import tr
 from app.widgets.palette import FOREGROUND
 from app.widgets.plots import style_plot
 from app.widgets.surface_levels import SurfaceImage
@@ -124,7 +125,7 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         )
         self.start.setZValue(30)
         self.plot.addItem(self.start)
-        self.start.setToolTip("Start point: click or drag on the map to move it")
+        self.start.setToolTip(tr("Start point: click or drag on the map to move it"))
 
         # Arrows at the selected path's head: −gradient (direction) and the step / velocity.
         self.grad_line = pg.PlotDataItem(pen=pg.mkPen(GRAD_COLOR, width=2, style=Qt.PenStyle.DashLine))
@@ -149,6 +150,7 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         self.viewbox.sigTransformChanged.connect(self._redraw_arrows)
         # hover read-out: x, y and f under the pointer (``value_at`` is set by the panel)
         self.value_at = None
+        self.value_name = "f"
         self.hover = pg.TextItem("", color=FOREGROUND, fill=pg.mkBrush(255, 255, 255, 200), anchor=(0, 0))
         self.hover.setZValue(40)
         self.hover.setParentItem(self.viewbox)
@@ -166,8 +168,10 @@ class SurfaceView(pg.GraphicsLayoutWidget):
             item.setCacheMode(cache)
 
     # ---- surface -----------------------------------------------------------------------------
-    def set_surface(self, img: SurfaceImage, bounds, minima, title: str = "") -> None:
+    def set_surface(self, img: SurfaceImage, bounds, minima, title: str = "", value_name: str = "f") -> None:
+        """Draw ``img``; ``value_name`` names the plotted quantity (colour bar, hover read-out)."""
         (x0, x1), (y0, y1) = bounds
+        self.value_name = value_name
         self.bounds = ((float(x0), float(x1)), (float(y0), float(y1)))
         xs, ys = img.xs, img.ys
         dx = (xs[-1] - xs[0]) / max(len(xs) - 1, 1)
@@ -178,7 +182,7 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         self.colorbar.axis.setLogMode(False, img.log)
         # label the decades only: minor labels (2·10², 3·10², …) pile up on a short bar
         self.colorbar.axis.setStyle(maxTextLevel=0 if img.log else 1)
-        label = "f − min f  (log scale)" if img.log else "f"
+        label = tr("{value} − min {value}  (log scale)").format(value=value_name) if img.log else value_name
         self.colorbar.getAxis("left").setLabel(label, color=FOREGROUND)
         self.contours.setData(img.contour_x, img.contour_y)
         self.minima.setData(pos=np.asarray(minima, dtype=float).reshape(-1, 2))
@@ -334,7 +338,7 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         p = self.viewbox.mapSceneToView(scene_pos)
         text = f"x = {p.x():.3g}   y = {p.y():.3g}"
         if self.value_at is not None:
-            text += f"   f = {float(self.value_at(p.x(), p.y())):.4g}"
+            text += f"   {self.value_name} = {float(self.value_at(p.x(), p.y())):.4g}"
         self.hover.setText(text.replace("-", "−"))
         self.hover.show()
 

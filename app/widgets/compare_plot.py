@@ -1,0 +1,215 @@
+"""The Compare panel's learning curves: one mean curve per configuration with a ± sd band.
+
+Colour encodes the levels of one factor ("colour by"), line style those of another ("style
+by"), so a 2-factor grid reads at a glance; more than eight colour levels switch from the
+Okabe–Ito palette to the (colour-blind-safe) viridis map. Selected configurations are drawn
+bold on top and the others fade. ``export(path)`` writes the plot as PNG or SVG with
+pyqtgraph's exporters.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainterPath
+from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
+
+from app.widgets import plots
+from app.widgets.palette import MUTED, qcolor, series_color
+from app.widgets.training_curves import BandItem
+from engine import experiments
+
+#: metric key → axis label
+METRICS = {
+    "test_accuracy": "test accuracy", "train_accuracy": "train accuracy",
+    "test_loss": "test loss", "train_loss": "train loss",
+    "accuracy_gap": "accuracy gap (train − test)",
+}
+STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
+          Qt.PenStyle.DashDotDotLine)
+
+
+class Band(BandItem):
+    """``BandItem`` with an *open* outline: Qt fills it the same, and pyqtgraph's SVG exporter
+    cannot parse the "Z" a closed path writes."""
+
+    def set_band(self, x, lower, upper) -> None:
+        x, lower, upper = (np.asarray(a, dtype=float) for a in (x, lower, upper))
+        n = min(len(x), len(lower), len(upper))
+        if n < 2:
+            self.setPath(QPainterPath())
+            return
+        xs = np.concatenate([x[:n], x[:n][::-1]])
+        ys = np.concatenate([upper[:n], lower[:n][::-1]])
+        ok = np.isfinite(ys)
+        xs, ys = xs[ok], ys[ok]
+        if len(xs) > 2 and xs[0] == xs[-1] and ys[0] == ys[-1]:
+            xs, ys = xs[:-1], ys[:-1]  # sd 0 at the start: Qt would mark the return as a close
+        self.setPath(pg.arrayToQPath(xs, ys, connect="all"))
+
+
+def level_colors(n: int) -> list[str]:
+    """``n`` distinguishable colours: the palette up to eight, viridis beyond."""
+    if n <= 8:
+        return [series_color(i) for i in range(n)]
+    cmap = pg.colormap.get("viridis")
+    return [cmap.map(0.92 * i / (n - 1), mode="qcolor").name() for i in range(n)]
+
+
+class CompareCurves(QWidget):
+    """``show_summaries(summaries, factor_names, metric, color_by, style_by, bands)`` →
+    ``{config_id: (colour, dashed)}``; ``highlight(ids)``; ``export(path)``."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("compareCurves")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        plots.configure()
+        # a layout, not a PlotWidget: the legend gets its own column and never hides a curve
+        self.plot_widget = pg.GraphicsLayoutWidget(self)
+        self.plot_widget.setObjectName("compareCurvesPlot")
+        self.plot = self.plot_widget.ci.addPlot(row=0, col=0)
+        plots.style_plot(self.plot, "", x="epoch", y=METRICS["test_accuracy"])
+        self.plot.hideButtons()
+        for side in ("bottom", "left"):
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        self.legend = pg.LegendItem(labelTextSize="9pt", verSpacing=-4)
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 0))
+        column = self._legend_column = self.plot_widget.ci.addLayout(row=0, col=1)
+        column.addItem(self.legend, row=0, col=0)
+        column.addLabel("", row=1, col=0)  # takes the rest of the height: the legend stays compact
+        column.layout.setRowStretchFactor(1, 1)
+        self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.plot_widget.ci.layout.setColumnStretchFactor(0, 1)
+        self.placeholder = pg.TextItem("Pick factors and levels, then Run (Space)", color=MUTED, anchor=(0.5, 0.5))
+        self.plot.addItem(self.placeholder)
+        self.placeholder.setPos(0.5, 0.5)
+        self.plot.setXRange(0, 1)
+        self.plot.setYRange(0, 1)
+        layout.addWidget(self.plot_widget)
+        self.setToolTip("Mean learning curve of each configuration across its seeds; the shaded band "
+                        "is ± one standard deviation. Select table rows to highlight their curves")
+        self.curves: dict[int, pg.PlotDataItem] = {}
+        self.bands: dict[int, Band] = {}
+        self.styles: dict[int, tuple[str, Qt.PenStyle]] = {}
+        self.selected: set[int] = set()
+        self.clear()
+
+    def clear(self) -> None:
+        for item in (*self.curves.values(), *self.bands.values()):
+            self.plot.removeItem(item)
+        self.curves, self.bands, self.styles = {}, {}, {}
+        self.selected = set()
+        self.legend.clear()
+        self._legend_column.setMinimumWidth(0)
+        self._legend_column.setMaximumWidth(0)
+        self.placeholder.show()
+
+    def show_summaries(self, summaries, factor_names, metric: str = "test_accuracy",
+                       color_by: str = "", style_by: str = "", bands: bool = True) -> dict:
+        if metric not in METRICS:
+            raise ValueError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
+        self.clear()
+        self.plot.setLabel("left", METRICS[metric])
+        if not summaries:
+            self.plot.setXRange(0, 1)
+            self.plot.setYRange(0, 1)
+            return {}
+        self.placeholder.hide()
+        names = list(factor_names)
+        color_by = color_by if color_by in names else (names[0] if names else "")
+        style_by = style_by if style_by in names and style_by != color_by else ""
+        levels = {n: list(dict.fromkeys(dict(s.config)[n] for s in summaries)) for n in names}
+        colors = level_colors(len(levels[color_by])) if color_by else [series_color(0)]
+        ys = []
+        for s in summaries:
+            cfg = dict(s.config)
+            color = colors[levels[color_by].index(cfg[color_by])] if color_by else colors[0]
+            style = STYLES[levels[style_by].index(cfg[style_by]) % len(STYLES)] if style_by else STYLES[0]
+            x = np.arange(len(s.mean[metric]), dtype=float)
+            mean, sd = s.mean[metric], s.std[metric]
+            curve = self.plot.plot(x, mean, pen=pg.mkPen(color, width=2, style=style))
+            curve.setZValue(5)
+            band = Band(pg.mkBrush(qcolor(color, 45)))
+            band.setZValue(-5)
+            self.plot.addItem(band)
+            band.set_band(x, mean - sd, mean + sd)
+            band.setVisible(bands)
+            self.curves[s.config_id], self.bands[s.config_id] = curve, band
+            self.styles[s.config_id] = (color, style)
+            ys.append(mean[np.isfinite(mean)])
+        self._legend(levels, colors, color_by, style_by)
+        n = max(len(s.mean[metric]) for s in summaries) - 1
+        self.plot.setXRange(0, max(1, n), padding=0.02)
+        if metric == "accuracy_gap":
+            self.plot.enableAutoRange(axis="y")
+        elif "accuracy" in metric:
+            self.plot.setYRange(0, 1.0, padding=0.02)
+        else:
+            finite = np.concatenate(ys) if ys else np.empty(0)
+            finite = finite[np.isfinite(finite)]
+            if finite.size:
+                hi = min(float(np.percentile(finite, 98)) * 1.1, float(finite.max()))
+                self.plot.setYRange(0, max(hi, 1e-3), padding=0.02)
+        return {cid: (c, st != Qt.PenStyle.SolidLine) for cid, (c, st) in self.styles.items()}
+
+    def _legend(self, levels, colors, color_by, style_by) -> None:
+        self.legend.clear()
+        if color_by:
+            shown = levels[color_by]
+            step = max(1, len(shown) // 8)  # 16 init scales: every other one is enough to read the map
+            for i in range(0, len(shown), step):
+                item = pg.PlotDataItem(pen=pg.mkPen(colors[i], width=3))
+                self.legend.addItem(item, f"{experiments.factor(color_by).display_name} {experiments.format_level(shown[i])}")
+        if style_by:
+            for i, level in enumerate(levels[style_by]):
+                item = pg.PlotDataItem(pen=pg.mkPen(MUTED, width=2, style=STYLES[i % len(STYLES)]))
+                self.legend.addItem(item, f"{experiments.factor(style_by).display_name} {experiments.format_level(level)}")
+        self.legend.updateSize()
+        width = self.legend.layout.preferredWidth() + 8
+        self._legend_column.setMaximumWidth(width)
+        self._legend_column.setMinimumWidth(width)
+
+    def highlight(self, ids) -> None:
+        """Bold the curves of ``ids`` and fade the rest (an empty selection shows all alike)."""
+        self.selected = set(ids)
+        for cid, curve in self.curves.items():
+            color, style = self.styles[cid]
+            on = not self.selected or cid in self.selected
+            width = 3.5 if cid in self.selected else 2
+            curve.setPen(pg.mkPen(qcolor(color, 255 if on else 50), width=width, style=style))
+            curve.setZValue(10 if cid in self.selected else 5)
+            self.bands[cid].setBrush(pg.mkBrush(qcolor(color, 45 if on else 10)))
+
+    def pen_width(self, cid: int) -> float:
+        return self.curves[cid].opts["pen"].widthF()
+
+    def export(self, path: str) -> None:
+        """Write the plot to ``path``: .png (2× the on-screen size) or .svg."""
+        lower = path.lower()
+        if lower.endswith(".svg"):
+            exporter = pg.exporters.SVGExporter(self.plot)
+            vb = self.plot.getViewBox()
+            # The exporter cannot parse the "Z" Qt writes for closed paths: the view box's
+            # border and its clip shape (a rectangle) are given as open outlines meanwhile.
+            r = vb.boundingRect()
+            outline = QPainterPath(r.topLeft())
+            for corner in (r.topRight(), r.bottomRight(), r.bottomLeft()):  # no return: Qt would write "Z"
+                outline.lineTo(corner)
+            border, vb.border = vb.border, None
+            vb.shape = lambda: outline
+            try:
+                exporter.export(path)
+            finally:
+                vb.border = border
+                del vb.shape
+            return
+        elif lower.endswith(".png"):
+            exporter = pg.exporters.ImageExporter(self.plot)
+            exporter.parameters()["width"] = int(max(800, 2 * self.plot.sceneBoundingRect().width()))
+        else:
+            raise ValueError(f"export the plot as .png or .svg, got {path!r}")
+        exporter.export(path)

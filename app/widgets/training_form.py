@@ -1,0 +1,342 @@
+"""The Training panel's controls: which data (``DatasetChooser``) and which run (``NetworkForm``).
+
+Both emit a frozen dataclass of ``engine.training_setup`` whenever a control changes, so the
+panel never reads widgets one by one and the same values build the same run in tests and the
+benchmark. Every control restarts the run, which each tooltip says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from app.widgets.optimizer_editor import OptimizerEditor, SciSpinBox
+from app.widgets.palette import series_color
+from app.widgets.sliders import LabeledSlider
+from engine import activations, datasets, digits, init, optimizers
+from engine.training_setup import DataSpec, RunSettings
+
+RESTARTS = "\nChanging it starts the run over."
+
+#: Per source: (default size, size range, default noise, noise range, noise tooltip)
+SOURCE_DEFAULTS = {
+    "toy": (400, (20, 5000), 0.1, 0.5,
+            "Gaussian jitter of the points (0 = clean, 0.5 = heavy class overlap)"),
+    "digits": (3000, (100, 20000), 0.0, 0.5, "Gaussian pixel noise added to every image"),
+    "file": (5000, (100, 70000), 0.0, 0.0, "Real data sets are used as they are"),
+}
+#: Learning rates that train the default network visibly in seconds (PyTorch's defaults
+#: are tuned for bigger models: Adam's 0.001 crawls on the spiral).
+LR_DEFAULTS = {"sgd": 0.1, "momentum": 0.05, "nag": 0.05, "adagrad": 0.05, "rmsprop": 0.005, "adam": 0.01}
+#: Activations a hidden layer can use (softmax is the output's; the step function has no
+#: gradient but is kept: watching it not learn is the lesson).
+HIDDEN_ACTIVATIONS = [e for e in activations.entries() if e.extra.get("elementwise", True)]
+
+
+def _tip(widget: QWidget, text: str) -> None:
+    widget.setToolTip(text + RESTARTS)
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """"32, 32" → (32, 32); raises ValueError for anything but 1–8 widths in 1…1024."""
+    parts = [p for p in re.split(r"[,\s×x]+", text.strip()) if p]
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"hidden layers must be widths separated by commas, e.g. 32, 32; got {text!r}") from None
+    if not 1 <= len(sizes) <= 8 or not all(1 <= s <= 1024 for s in sizes):
+        raise ValueError(f"give 1 to 8 hidden layers of width 1…1024, got {text!r}")
+    return sizes
+
+
+class DatasetChooser(QGroupBox):
+    """Data source, noise, size, test share and "Open dataset…". ``specChanged(DataSpec)``."""
+
+    specChanged = Signal(object)
+    openRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Data", parent)
+        self.setObjectName("datasetChooser")
+        form = QFormLayout(self)
+        form.setContentsMargins(6, 4, 6, 4)
+        form.setVerticalSpacing(3)
+        self.combo = QComboBox(self)
+        self.combo.setObjectName("datasetCombo")
+        for e in datasets.REGISTRY.entries():
+            self.combo.addItem(f"{e.display_name} (2-D)", ("toy", e.name))
+            self.combo.setItemData(self.combo.count() - 1, e.formula, 3)  # 3 = ToolTipRole
+        self.combo.addItem("Synthetic digits (not MNIST)", ("digits", "digits"))
+        self.combo.setItemData(self.combo.count() - 1, digits.NAME + ": 28×28 images GradLab draws "
+                               "itself with random distortions, so it works offline", 3)
+        _tip(self.combo, "The data to learn: 2-D toy sets (with a decision-boundary view), synthetic "
+                         "digits, or real MNIST / Fashion-MNIST found on disk or opened with “Open dataset…”")
+        self.open_button = QPushButton("Open dataset…", self)
+        self.open_button.setObjectName("openDatasetButton")
+        self.open_button.setToolTip("Load MNIST or Fashion-MNIST: IDX files (raw or .gz), mnist.npz or a "
+                                    "folder holding them. GradLab never downloads anything.")
+        self.open_button.clicked.connect(self.openRequested)
+        row = QHBoxLayout()
+        row.addWidget(self.combo, 1)
+        row.addWidget(self.open_button)
+        form.addRow("Set", row)
+        self.noise = LabeledSlider("", 0.0, 0.5, value=0.1, decimals=2, parent=self)
+        self.noise.setObjectName("noise")
+        form.addRow("Noise", self.noise)
+        self.size = QSpinBox(self)
+        self.size.setObjectName("sizeSpin")
+        self.size.setKeyboardTracking(False)
+        self.size.setRange(20, 70000)
+        self.size.setSingleStep(100)
+        _tip(self.size, "Number of samples, train and test together")
+        self.test_ratio = LabeledSlider("", 0.05, 0.8, value=0.2, decimals=2, parent=self)
+        self.test_ratio.setObjectName("testRatio")
+        _tip(self.test_ratio, "Share of the samples held out as the test set (never trained on)")
+        form.addRow("Samples", self.size)
+        form.addRow("Test share", self.test_ratio)
+        self._source = None
+        self.combo.currentIndexChanged.connect(self._on_source)
+        self.noise.valueChanged.connect(self._emit)
+        self.size.valueChanged.connect(self._emit)
+        self.test_ratio.valueChanged.connect(self._emit)
+        self._on_source(self.combo.currentIndex(), emit=False)
+
+    # ---- items ------------------------------------------------------------------------------------
+    def add_file(self, name: str, path: str, select: bool = False) -> int:
+        """List a dataset file or folder (once); returns its index."""
+        for i in range(self.combo.count()):
+            if self.combo.itemData(i) == ("file", str(path)):
+                break
+        else:
+            self.combo.addItem(f"{name} — {path}", ("file", str(path)))
+            i = self.combo.count() - 1
+            self.combo.setItemData(i, f"{name} from {path}", 3)
+        if select:
+            self.combo.setCurrentIndex(i)
+        return i
+
+    def select(self, source: str, name: str) -> bool:
+        for i in range(self.combo.count()):
+            if self.combo.itemData(i) == (source, name):
+                self.combo.setCurrentIndex(i)
+                return True
+        return False
+
+    # ---- values -------------------------------------------------------------------------------------
+    def spec(self) -> DataSpec:
+        source, name = self.combo.currentData()
+        return DataSpec(source, name, float(self.noise.value()), int(self.size.value()),
+                        float(self.test_ratio.value()))
+
+    def set_spec(self, spec: DataSpec) -> None:
+        """Show ``spec`` without emitting (the panel applies it itself)."""
+        self.blockSignals(True)
+        try:
+            if not self.select(spec.source, spec.name) and spec.source == "file":
+                self.add_file("data set", spec.name, select=True)
+            self.size.setValue(int(spec.size))
+            self.noise.setValue(float(spec.noise))
+            self.test_ratio.setValue(float(spec.test_ratio))
+        finally:
+            self.blockSignals(False)
+
+    def _on_source(self, index: int, emit: bool = True) -> None:
+        data = self.combo.itemData(index)
+        if data is None:
+            return
+        source = data[0]
+        if source != self._source:
+            self._source = source
+            size, (lo, hi), noise, noise_max, noise_tip = SOURCE_DEFAULTS[source]
+            for w in (self.size, self.noise):
+                w.blockSignals(True)
+            self.size.setRange(lo, hi)
+            self.size.setValue(size)
+            self.noise.setEnabled(noise_max > 0)
+            self.noise.setValue(noise)
+            _tip(self.noise, noise_tip)
+            for w in (self.size, self.noise):
+                w.blockSignals(False)
+        if emit:
+            self._emit()
+
+    def _emit(self, *_args) -> None:
+        self.specChanged.emit(self.spec())
+
+
+class NetworkForm(QGroupBox):
+    """Layers, activation, init, batch norm, dropout, L2/L1, optimizer, batch, epochs, seed.
+
+    ``settingsChanged(RunSettings)`` on every valid change; ``invalid(message)`` for a bad
+    layer list (the last valid settings stay in force).
+    """
+
+    settingsChanged = Signal(object)
+    invalid = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__("Network and training", parent)
+        self.setObjectName("networkForm")
+        self.hyper = {e.name: {**e.extra["defaults"], "lr": LR_DEFAULTS.get(e.name, e.extra["defaults"]["lr"])}
+                      for e in optimizers.entries()}
+        default = RunSettings()
+        self._settings = dataclasses.replace(default, hyper={**self.hyper[default.optimizer], **default.hyper})
+        form = QFormLayout(self)
+        form.setContentsMargins(6, 4, 6, 4)
+        form.setVerticalSpacing(3)
+
+        self.hidden_edit = QLineEdit(", ".join(map(str, self._settings.hidden)), self)
+        self.hidden_edit.setObjectName("hiddenEdit")
+        self.hidden_edit.setValidator(QRegularExpressionValidator(r"[0-9 ,x×]*", self))
+        _tip(self.hidden_edit, "Hidden layers: their widths separated by commas, e.g. 32, 32 (press Enter)")
+        self.hidden_edit.editingFinished.connect(self._emit)
+        form.addRow("Hidden layers", self.hidden_edit)
+
+        self.activation = self._combo("activationCombo", [(e.display_name, e.name) for e in HIDDEN_ACTIVATIONS],
+                                      self._settings.activation, "Activation function of every hidden layer")
+        self.init = self._combo("initCombo", [(e.display_name, e.name) for e in init.REGISTRY.entries()],
+                                self._settings.init, "Weight initialization (He suits ReLU, Xavier suits tanh/sigmoid)")
+        form.addRow("Activation", self.activation)
+        form.addRow("Init", self.init)
+
+        self.batchnorm = QCheckBox("Batch norm", self)
+        self.batchnorm.setObjectName("batchnormCheck")
+        _tip(self.batchnorm, "Batch normalization before each activation")
+        self.batchnorm.toggled.connect(self._emit)
+        form.addRow("", self.batchnorm)
+        self.dropout = LabeledSlider("", 0.0, 0.9, value=0.0, decimals=2, parent=self)
+        self.dropout.setObjectName("dropout")
+        _tip(self.dropout, "Dropout ratio: the share of hidden units dropped in each training pass")
+        self.dropout.valueChanged.connect(self._emit)
+        form.addRow("Dropout", self.dropout)
+        self.l2 = self._sci("l2Spin", 0.0, 10.0, "L2 weight decay λ: loss + ½·λ·Σ‖W‖²")
+        self.l1 = self._sci("l1Spin", 0.0, 10.0, "L1 weight decay: loss + λ₁·Σ|W| (drives weights to exactly 0)")
+        decay = QHBoxLayout()
+        decay.addWidget(self.l2, 1)
+        decay.addWidget(self.l1, 1)
+        form.addRow("L2 / L1", decay)
+
+        self.optimizer = self._combo("optimizerCombo", [(e.display_name, e.name) for e in optimizers.entries()],
+                                     self._settings.optimizer, "The update rule")
+        form.addRow("Optimizer", self.optimizer)
+        self.editor = OptimizerEditor(self)
+        self.editor.defaults_button.hide()
+        self.editor.title.hide()
+        self.editor.hyperChanged.connect(self._on_hyper)
+        form.addRow(self.editor)
+
+        self.batch_size = self._int("batchSpin", 1, 4096, self._settings.batch_size, "Mini-batch size")
+        self.epochs = self._int("epochsSpin", 1, 100000, self._settings.epochs, "Training stops after this many epochs")
+        self.seed = self._int("seedSpin", 0, 2**31 - 1, self._settings.seed,
+                              "Seed of the initial weights, dropout masks and batch order (the data stays the "
+                              "same). Same seed and settings → the same curves")
+        nums = QHBoxLayout()
+        nums.addWidget(self.batch_size)
+        nums.addWidget(self.epochs)
+        form.addRow("Batch / epochs", nums)
+        form.addRow("Seed", self.seed)
+        self._show_hyper()
+
+    # ---- builders ---------------------------------------------------------------------------------
+    def _combo(self, name, items, current, tip) -> QComboBox:
+        combo = QComboBox(self)
+        combo.setObjectName(name)
+        for text, key in items:
+            combo.addItem(text, key)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        _tip(combo, tip)
+        combo.currentIndexChanged.connect(self._emit)
+        return combo
+
+    def _sci(self, name, lo, hi, tip) -> SciSpinBox:
+        spin = SciSpinBox(lo, hi, True, self)
+        spin.setObjectName(name)
+        spin.setValue(0.0)
+        _tip(spin, tip + " (0 = off)")
+        spin.valueChanged.connect(self._emit)
+        return spin
+
+    def _int(self, name, lo, hi, value, tip) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setObjectName(name)
+        spin.setRange(lo, hi)
+        spin.setValue(int(value))
+        spin.setKeyboardTracking(False)
+        _tip(spin, tip)
+        spin.valueChanged.connect(self._emit)
+        return spin
+
+    # ---- values -------------------------------------------------------------------------------------
+    def settings(self) -> RunSettings:
+        return self._settings
+
+    def set_settings(self, s: RunSettings) -> None:
+        """Show ``s`` without emitting."""
+        widgets = (self.hidden_edit, self.activation, self.init, self.batchnorm, self.dropout, self.l2, self.l1,
+                   self.optimizer, self.editor, self.batch_size, self.epochs, self.seed)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.hidden_edit.setText(", ".join(map(str, s.hidden)))
+            self.activation.setCurrentIndex(max(0, self.activation.findData(s.activation)))
+            self.init.setCurrentIndex(max(0, self.init.findData(s.init)))
+            self.batchnorm.setChecked(bool(s.batchnorm))
+            self.dropout.setValue(float(s.dropout))
+            self.l2.setValue(float(s.weight_decay))
+            self.l1.setValue(float(s.l1))
+            self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(s.optimizer)))
+            self.hyper[s.optimizer] = {**self.hyper[s.optimizer], **s.hyper}
+            self.batch_size.setValue(int(s.batch_size))
+            self.epochs.setValue(int(s.epochs or 1))
+            self.seed.setValue(int(s.seed))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._settings = dataclasses.replace(s, hyper=dict(self.hyper[s.optimizer]))
+        self._show_hyper()
+
+    def _show_hyper(self) -> None:
+        name = self.optimizer.currentData()
+        self.editor.blockSignals(True)
+        self.editor.set_lane(self.optimizer.currentText(), series_color(0), self.hyper[name])
+        self.editor.blockSignals(False)
+        for spin in self.editor.spins.values():
+            if not spin.toolTip().endswith(RESTARTS):
+                _tip(spin, spin.toolTip())
+
+    def _on_hyper(self, hyper: dict) -> None:
+        self.hyper[self.optimizer.currentData()] = dict(hyper)
+        self._emit()
+
+    def _emit(self, *_args) -> None:
+        try:
+            hidden = parse_hidden(self.hidden_edit.text())
+        except ValueError as exc:
+            self.invalid.emit(str(exc))
+            return
+        name = self.optimizer.currentData()
+        if name != self._settings.optimizer:
+            self._show_hyper()
+        new = RunSettings(
+            hidden=hidden, activation=self.activation.currentData(), init=self.init.currentData(),
+            batchnorm=self.batchnorm.isChecked(), dropout=float(self.dropout.value()),
+            weight_decay=float(self.l2.value()), l1=float(self.l1.value()), optimizer=name,
+            hyper=dict(self.hyper[name]), batch_size=int(self.batch_size.value()),
+            epochs=int(self.epochs.value()), seed=int(self.seed.value()))
+        if new != self._settings:
+            self._settings = new
+            self.settingsChanged.emit(new)

@@ -1,0 +1,147 @@
+"""From the Training panel's settings to arrays and a ``Trainer``: one recipe for app, tests, bench.
+
+The panel, its tests and the monitor benchmark must train *the same* run for the same settings
+(same seed → same curves), so the recipe lives here, not in the widget code:
+
+``make_data(spec, image_set=None) -> TrainingData``
+    ``DataSpec(source, name, noise, size, test_ratio)`` with ``source`` one of ``SOURCES``:
+    "toy" (``engine.datasets``, 2-D), "digits" (``engine.digits``, synthetic, 784 pixels) or
+    "file" (an already loaded ``mnist_io.ImageDataset``: ``size`` samples are taken, the train
+    part from its train set and the test part from its own test set). The data never depends on
+    the run's seed (``DATA_SEED``), so changing the seed changes weights and batch order only.
+
+``make_trainer(data, settings, **trainer_kw) -> Trainer``
+    ``RunSettings`` holds the network (hidden sizes, activation, init, batch norm, dropout, L2,
+    L1), the optimizer and its hyperparameters, batch size, epochs and the seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from engine import datasets, digits, optimizers, validate
+from engine.network import MLP
+from engine.training import Trainer
+
+SOURCES = ("toy", "digits", "file")
+#: The data's own seed: fixed, so a new run seed re-draws the network, not the points.
+DATA_SEED = 0
+
+
+@dataclass(frozen=True)
+class DataSpec:
+    """Which data: ``source`` in ``SOURCES``; ``name`` is the toy set's name or the file's path."""
+
+    source: str = "toy"
+    name: str = "spiral"
+    noise: float = 0.1
+    size: int = 400
+    test_ratio: float = 0.2
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """Split data plus what the views need to draw it."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    name: str
+    n_classes: int
+    class_names: tuple[str, ...]
+    bounds: tuple[float, float, float, float] | None = None  # 2-D sets only
+    image_shape: tuple[int, int] | None = None  # image sets only
+    synthetic: bool = True
+
+    @property
+    def n_features(self) -> int:
+        return int(self.x_train.shape[1])
+
+    @property
+    def is_2d(self) -> bool:
+        return self.bounds is not None
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything that defines a training run besides the data (defaults learn the spiral)."""
+
+    hidden: tuple[int, ...] = (32, 32)
+    activation: str = "relu"
+    init: str = "he"
+    batchnorm: bool = False
+    dropout: float = 0.0
+    weight_decay: float = 0.0
+    l1: float = 0.0
+    optimizer: str = "adam"
+    hyper: dict = field(default_factory=lambda: {"lr": 0.01})
+    batch_size: int = 16
+    epochs: int | None = 300
+    seed: int = 0
+
+
+def _split_sizes(size: int, test_ratio: float) -> tuple[int, int]:
+    n_test = min(max(int(round(size * test_ratio)), 1), size - 1)
+    return size - n_test, n_test
+
+
+def make_data(spec: DataSpec, image_set=None) -> TrainingData:
+    """The arrays for ``spec`` (``image_set``: the loaded ``ImageDataset`` for source "file")."""
+    if spec.source not in SOURCES:
+        raise ValueError(f"unknown data source {spec.source!r}; choose one of: {', '.join(SOURCES)}")
+    size = validate.integer(spec.size, "size", 2)
+    ratio = validate.number(spec.test_ratio, "test_ratio", 0.01, 0.9)
+    if spec.source == "toy":
+        x, y = datasets.make(spec.name, size, spec.noise, seed=DATA_SEED)
+        split = datasets.train_test_split(x, y, ratio, seed=DATA_SEED, stratify=True)
+        entry = datasets.entry(spec.name)
+        k = entry.extra["n_classes"]
+        return TrainingData(*split, entry.display_name, k, tuple(str(c) for c in range(k)),
+                            bounds=tuple(entry.extra["bounds"]))
+    if spec.source == "digits":
+        x, y = digits.make_digits(size, seed=DATA_SEED, noise=spec.noise)
+        split = datasets.train_test_split(x, y, ratio, seed=DATA_SEED, stratify=True)
+        return TrainingData(*split, digits.NAME, digits.N_CLASSES, digits.CLASS_NAMES,
+                            image_shape=digits.IMAGE_SHAPE)
+    if image_set is None:
+        raise ValueError(f"data source 'file' needs the loaded data set of {spec.name!r}")
+    n_train, n_test = _split_sizes(size, ratio)
+    rng = np.random.default_rng(DATA_SEED)
+    train = rng.permutation(len(image_set.y_train))[:n_train]
+    test = rng.permutation(len(image_set.y_test))[:n_test]
+    return TrainingData(image_set.x_train[train], image_set.y_train[train], image_set.x_test[test],
+                        image_set.y_test[test], image_set.name, image_set.n_classes,
+                        tuple(image_set.class_names), image_shape=tuple(image_set.image_shape),
+                        synthetic=False)
+
+
+def make_model(data: TrainingData, settings: RunSettings) -> MLP:
+    return MLP(data.n_features, list(settings.hidden), data.n_classes, activation=settings.activation,
+               init=settings.init, batchnorm=settings.batchnorm, dropout=settings.dropout,
+               weight_decay=settings.weight_decay, l1=settings.l1, seed=settings.seed)
+
+
+def make_trainer(data: TrainingData, settings: RunSettings, **trainer_kw) -> Trainer:
+    """A fresh ``Trainer`` (new model and optimizer) for ``data`` and ``settings``."""
+    model = make_model(data, settings)
+    optimizer = optimizers.get(settings.optimizer, **settings.hyper)
+    return Trainer(model, optimizer, data.x_train, data.y_train, data.x_test, data.y_test,
+                   batch_size=settings.batch_size, epochs=settings.epochs, seed=settings.seed,
+                   **trainer_kw)
+
+
+#: The book's overfitting experiment (DLFS §6.4): 300 training images, 6 hidden layers of 100,
+#: SGD lr 0.01, batches of 100, 200 epochs; then the same with weight decay λ = 0.1 (§6.4.2) and
+#: with dropout (§6.4.3). The data: synthetic digits (offline), 1000 of them held out as the test set.
+BOOK_OVERFITTING_DATA = DataSpec("digits", "digits", 0.0, 1300, 1000 / 1300)
+BOOK_OVERFITTING = RunSettings(hidden=(100,) * 6, activation="relu", init="he", optimizer="sgd",
+                               hyper={"lr": 0.01}, batch_size=100, epochs=200, seed=0)
+PRESETS = {
+    "Book 6.4: overfitting (300 samples, 6×100)": (BOOK_OVERFITTING_DATA, BOOK_OVERFITTING),
+    "Book 6.4.2: + weight decay λ = 0.1": (BOOK_OVERFITTING_DATA, replace(BOOK_OVERFITTING, weight_decay=0.1)),
+    "Book 6.4.3: + dropout 0.2": (BOOK_OVERFITTING_DATA, replace(BOOK_OVERFITTING, dropout=0.2)),
+}
+
