@@ -180,6 +180,11 @@ class MainWindow(QMainWindow):
             "actionSaveImage", tr("&Save panel as PNG…"), self.save_image_dialog, [],
             tr("Save a picture of the visible panel"), sp.SP_DialogSaveButton,
         )
+        self.actionOpenDataset = self._action(
+            "actionOpenDataset", tr("Open &dataset…"), self.open_dataset_dialog, ["Ctrl+D"],
+            tr("Train on MNIST / Fashion-MNIST files (IDX, .gz or mnist.npz) in the Training panel"),
+            sp.SP_DialogOpenButton,
+        )
         self.actionQuit = self._action("actionQuit", tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit], tr("Quit GradLab"))
         self.actionAbout = self._action("actionAbout", tr("&About GradLab"), self.about, [], tr("About GradLab"))
         self.panel_actions = QActionGroup(self)
@@ -196,6 +201,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(tr("&File"))
+        if "training" in panel_registry.PANELS:
+            file_menu.addAction(self.actionOpenDataset)
         file_menu.addAction(self.actionSaveImage)
         file_menu.addSeparator()
         file_menu.addAction(self.actionQuit)
@@ -253,6 +260,10 @@ class MainWindow(QMainWindow):
         """Render the visible panel (or the whole window) to ``path`` (PNG)."""
         widget = self if whole_window else self.current_panel()
         return bool(widget is not None and widget.grab().save(path))
+
+    def open_dataset_dialog(self) -> None:
+        """File ▸ Open dataset: show the Training panel and let it pick and load the files."""
+        self.show_panel("training").open_dataset_dialog()
 
     def save_image_dialog(self) -> None:
         p = self.current_panel()

@@ -218,3 +218,18 @@ def test_screenshot_of_a_failing_panel_exits_1(qtbot, monkeypatch, tmp_path, cap
     assert run(["--panel", "failing", "--screenshot", str(tmp_path / "x.png")]) == 1
     assert "the failing panel failed: RuntimeError: surface has NaNs" in capsys.readouterr().err
     assert not (tmp_path / "x.png").exists()
+
+
+def test_file_open_dataset_opens_the_training_panels_dialog(qtbot, monkeypatch):
+    """File ▸ Open dataset shows the Training panel and asks it for its file dialog."""
+    from app.main_window import MainWindow
+    from app.panels.training import TrainingPanel
+
+    calls = []
+    monkeypatch.setattr(TrainingPanel, "open_dataset_dialog", lambda self: calls.append(self))
+    window = MainWindow(panel="activations", persist=False)
+    qtbot.addWidget(window)
+    window.findChild(type(window.actionStep), "actionOpenDataset").trigger()
+    assert window.current_panel().panel_id == "training"
+    assert calls == [window.current_panel()]
+    window.close()

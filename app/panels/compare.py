@@ -35,9 +35,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr, tr_message
 from app.panels.base import Panel
 from app.process_pool import GridRunner
-from app.widgets.compare_form import CompareForm
+from app.widgets.compare_form import INPUT_ERRORS, CompareForm
 from app.widgets.compare_plot import METRICS, CompareCurves
 from app.widgets.compare_table import ResultsTable
 from app.widgets.palette import MUTED
@@ -90,17 +91,17 @@ class ComparePanel(Panel):
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 4, 0)
         preset_row = QHBoxLayout()
-        preset_label = QLabel("Pre&set:", side)
+        preset_label = QLabel(tr("Pre&set:"), side)
         self.preset_combo = QComboBox(side)
         self.preset_combo.setObjectName("comparePreset")
         for name, p in experiments.PRESETS.items():
-            self.preset_combo.addItem(name)
-            self.preset_combo.setItemData(self.preset_combo.count() - 1, p.note, Qt.ItemDataRole.ToolTipRole)
-        self.preset_combo.setToolTip("Ready-made comparisons from the lecture and the book (DLFS ch. 6); "
-                                     "choosing one fills the form")
+            self.preset_combo.addItem(tr(name), name)
+            self.preset_combo.setItemData(self.preset_combo.count() - 1, tr(p.note), Qt.ItemDataRole.ToolTipRole)
+        self.preset_combo.setToolTip(tr("Ready-made comparisons from the lecture and the book (DLFS ch. 6); "
+                                        "choosing one fills the form"))
         _shrinkable(self.preset_combo)
         preset_label.setBuddy(self.preset_combo)
-        self.preset_combo.activated.connect(lambda i: self.load_preset(self.preset_combo.itemText(i)))
+        self.preset_combo.activated.connect(lambda i: self.load_preset(self.preset_combo.itemData(i)))
         preset_row.addWidget(preset_label)
         preset_row.addWidget(self.preset_combo, 1)
         side_layout.addLayout(preset_row)
@@ -115,19 +116,19 @@ class ComparePanel(Panel):
         self.form.changed.connect(lambda: self.note_label.setText(""))
         side_layout.addWidget(self.form)
         buttons = QHBoxLayout()
-        self.run_button = QPushButton("▶ &Run grid", side)
+        self.run_button = QPushButton(tr("▶ &Run grid"), side)
         self.run_button.setObjectName("runButton")
-        self.run_button.setToolTip("Train every configuration × seed in worker processes (Space); "
-                                   "while it runs: cancel everything at once")
+        self.run_button.setToolTip(tr("Train every configuration × seed in worker processes (Space); "
+                                      "while it runs: cancel everything at once"))
         self.run_button.clicked.connect(self.play_pause)
-        self.reset_button = QPushButton("R&eset", side)
+        self.reset_button = QPushButton(tr("R&eset"), side)
         self.reset_button.setObjectName("resetButton")
-        self.reset_button.setToolTip("Cancel a running grid and clear the results (R)")
+        self.reset_button.setToolTip(tr("Cancel a running grid and clear the results (R)"))
         self.reset_button.clicked.connect(self.reset)
-        self.subset_button = QPushButton("Re-run se&lected", side)
+        self.subset_button = QPushButton(tr("Re-run se&lected"), side)
         self.subset_button.setObjectName("runSelectedButton")
-        self.subset_button.setToolTip("Run only the configurations selected in the table (a subset of the "
-                                      "grid), e.g. again with more seeds")
+        self.subset_button.setToolTip(tr("Run only the configurations selected in the table (a subset of the "
+                                         "grid), e.g. again with more seeds"))
         self.subset_button.setEnabled(False)
         self.subset_button.clicked.connect(self.run_selected)
         buttons.addWidget(self.run_button, 1)
@@ -138,8 +139,8 @@ class ComparePanel(Panel):
         self.progress_bar.setObjectName("compareProgress")
         self.progress_bar.setRange(0, 1000)
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("idle")
-        self.progress_bar.setToolTip("Share of all epochs trained; runs finished; time left (estimated)")
+        self.progress_bar.setFormat(tr("idle"))
+        self.progress_bar.setToolTip(tr("Share of all epochs trained; runs finished; time left (estimated)"))
         side_layout.addWidget(self.progress_bar)
         side_layout.addStretch(1)
         scroll = QScrollArea(self.content)
@@ -155,25 +156,25 @@ class ComparePanel(Panel):
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
         view_row = QHBoxLayout()
-        self.metric_combo = self._combo("compareMetric", "The curve plotted per epoch",
-                                        [(label, key) for key, label in METRICS.items()])
-        self.color_combo = self._combo("compareColorBy", "The factor whose levels set the curves' colours", [])
-        self.style_combo = self._combo("compareStyleBy", "The factor whose levels set the line style "
-                                       "(solid, dashed, dotted, …)", [])
-        self.bands_box = QCheckBox("± sd &bands", right)
+        self.metric_combo = self._combo("compareMetric", tr("The curve plotted per epoch"),
+                                        [(tr(label), key) for key, label in METRICS.items()])
+        self.color_combo = self._combo("compareColorBy", tr("The factor whose levels set the curves' colours"), [])
+        self.style_combo = self._combo("compareStyleBy", tr("The factor whose levels set the line style "
+                                                            "(solid, dashed, dotted, …)"), [])
+        self.bands_box = QCheckBox(tr("± sd &bands"), right)
         self.bands_box.setObjectName("compareBands")
         self.bands_box.setChecked(True)
-        self.bands_box.setToolTip("Shade mean ± one standard deviation across the seeds")
-        self.csv_button = QPushButton("Export &CSV…", right)
+        self.bands_box.setToolTip(tr("Shade mean ± one standard deviation across the seeds"))
+        self.csv_button = QPushButton(tr("Export &CSV…"), right)
         self.csv_button.setObjectName("exportCsv")
-        self.csv_button.setToolTip("Save the table (means and sds, unrounded) as CSV")
+        self.csv_button.setToolTip(tr("Save the table (means and sds, unrounded) as CSV"))
         self.csv_button.clicked.connect(self._export_csv_dialog)
-        self.plot_button = QPushButton("Export p&lot…", right)
+        self.plot_button = QPushButton(tr("Export p&lot…"), right)
         self.plot_button.setObjectName("exportPlot")
-        self.plot_button.setToolTip("Save the curves as PNG or SVG")
+        self.plot_button.setToolTip(tr("Save the curves as PNG or SVG"))
         self.plot_button.clicked.connect(self._export_plot_dialog)
         for label, w in (("Plot", self.metric_combo), ("colour by", self.color_combo), ("style by", self.style_combo)):
-            view_row.addWidget(QLabel(label, right))
+            view_row.addWidget(QLabel(tr(label), right))
             view_row.addWidget(w)
         view_row.addWidget(self.bands_box)
         view_row.addStretch(1)
@@ -226,7 +227,7 @@ class ComparePanel(Panel):
             if none:
                 combo.addItem("—", "")
             for n in names:
-                combo.addItem(experiments.factor(n).display_name, n)
+                combo.addItem(tr(experiments.factor(n).display_name), n)
             index = combo.findData(keep)
             if index < 0 and none and len(names) > 1:
                 index = combo.findData(names[1])  # a 2-factor grid: one by colour, one by style
@@ -239,8 +240,8 @@ class ComparePanel(Panel):
         if preset is None:
             raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(experiments.PRESETS)}")
         self.form.set_preset(preset)
-        self.preset_combo.setCurrentText(name)
-        self.note_label.setText(preset.note)
+        self.preset_combo.setCurrentIndex(self.preset_combo.findData(name))
+        self.note_label.setText(tr(preset.note))
         self._set_factor_choices(list(preset.factors), preset.color_by, preset.style_by)
 
     # ---- global actions ---------------------------------------------------------------------------
@@ -262,7 +263,7 @@ class ComparePanel(Panel):
         self.runner.cancel()
         self.specs, self.results, self.failed, self.summaries = [], {}, {}, []
         self.progress_bar.setValue(0)
-        self.progress_bar.setFormat("idle")
+        self.progress_bar.setFormat(tr("idle"))
         self.clear_error()
         self.redraw()
 
@@ -272,7 +273,7 @@ class ComparePanel(Panel):
             factors, seeds, data, base = self.form.grid()
             specs = experiments.expand_grid(factors, seeds, data, base)
         except ValueError as exc:
-            self.show_error(f"Cannot run this grid: {exc}")
+            self.show_error(tr("Cannot run this grid: {error}").format(error=tr_message(str(exc), INPUT_ERRORS)))
             return False
         self.clear_error()
         self.start_specs(specs, list(factors))
@@ -288,10 +289,10 @@ class ComparePanel(Panel):
             factors, seeds, data, base = self.form.grid()
             specs = experiments.expand_grid(factors, seeds, data, base, select=ids)
         except ValueError as exc:
-            self.show_error(f"Cannot run the selection: {exc}")
+            self.show_error(tr("Cannot run the selection: {error}").format(error=tr_message(str(exc), INPUT_ERRORS)))
             return False
         if list(factors) != self.factor_names or any(s.config != shown[s.config_id] for s in specs):
-            self.show_error("The factors in the form no longer match the table: run the whole grid first")
+            self.show_error(tr("The factors in the form no longer match the table: run the whole grid first"))
             return False
         self.clear_error()
         self.start_specs(specs, list(factors))
@@ -305,7 +306,8 @@ class ComparePanel(Panel):
         self.redraw()
         self.runner.start(self.specs)
         self._sync_buttons()
-        self.statusMessage.emit(f"Running {len(self.specs)} runs in {self.runner.grid.n_workers} worker processes")
+        self.statusMessage.emit(tr("Running {runs} runs in {workers} worker processes").format(
+            runs=len(self.specs), workers=self.runner.grid.n_workers))
 
     def cancel(self) -> None:
         self.runner.cancel()
@@ -323,30 +325,30 @@ class ComparePanel(Panel):
 
     def _on_failed(self, task_id: int, message: str) -> None:
         self.failed[task_id] = message
-        label = self.specs[task_id].label if 0 <= task_id < len(self.specs) else "a run"
-        self.show_error(f"{label}: {message}")
+        label = self.specs[task_id].label if 0 <= task_id < len(self.specs) else tr("a run")
+        self.show_error(f"{label}: {tr_message(message)}")
 
     def _on_progress(self, done: int, total: int, fraction: float, eta: float) -> None:
         self.progress_bar.setValue(int(round(1000 * fraction)))
-        left = f" · {eta:.0f} s left" if eta >= 0 else ""
-        self.progress_bar.setFormat(f"{done}/{total} runs{left}")
+        left = " · " + tr("{seconds} s left").format(seconds=f"{eta:.0f}") if eta >= 0 else ""
+        self.progress_bar.setFormat(tr("{done}/{total} runs").format(done=done, total=total) + left)
 
     def _on_finished(self, cancelled: bool) -> None:
         self._redraw_timer.stop()
         self.redraw()
         done, total = len(self.results), len(self.specs)
         if cancelled:
-            self.progress_bar.setFormat(f"cancelled · {done}/{total} runs kept")
-            self.statusMessage.emit(f"Cancelled: {done} of {total} runs finished and are kept")
+            self.progress_bar.setFormat(tr("cancelled · {done}/{total} runs kept").format(done=done, total=total))
+            self.statusMessage.emit(tr("Cancelled: {done} of {total} runs finished and are kept").format(done=done, total=total))
         else:
             self.progress_bar.setValue(1000)
-            self.progress_bar.setFormat(f"done · {done}/{total} runs")
-            self.statusMessage.emit(f"Finished {done} runs")
+            self.progress_bar.setFormat(tr("done · {done}/{total} runs").format(done=done, total=total))
+            self.statusMessage.emit(tr("Finished {done} runs").format(done=done))
         self._sync_buttons()
 
     def _sync_buttons(self, emit: bool = True) -> None:
         running = self.runner.running
-        self.run_button.setText("■ &Cancel" if running else "▶ &Run grid")
+        self.run_button.setText(tr("■ &Cancel") if running else tr("▶ &Run grid"))
         self.subset_button.setEnabled(not running and bool(self.table.selected_ids()))
         if emit:
             self.playingChanged.emit(running)
@@ -375,13 +377,13 @@ class ComparePanel(Panel):
         self.curves.export(path)
 
     def _export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export table as CSV", "gradlab-compare.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(self, tr("Export table as CSV"), "gradlab-compare.csv", "CSV (*.csv)")
         if path:
             self._try_export(self.export_csv, path if path.lower().endswith(".csv") else path + ".csv")
 
     def _export_plot_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, "Export plot", "gradlab-compare.png",
-                                                   "PNG image (*.png);;SVG drawing (*.svg)")
+        path, chosen = QFileDialog.getSaveFileName(self, tr("Export plot"), "gradlab-compare.png",
+                                                   tr("PNG image (*.png);;SVG drawing (*.svg)"))
         if path:
             if not path.lower().endswith((".png", ".svg")):
                 path += ".svg" if "svg" in chosen.lower() else ".png"
@@ -391,13 +393,13 @@ class ComparePanel(Panel):
         try:
             func(path)
         except (OSError, ValueError) as exc:
-            self.show_error(f"Could not write {path}: {exc}")
+            self.show_error(tr("Could not write {path}: {reason}").format(path=path, reason=exc))
             return
-        self.statusMessage.emit(f"Saved {path}")
+        self.statusMessage.emit(tr("Saved {path}").format(path=path))
 
     # ---- settings ---------------------------------------------------------------------------------
     def save_settings(self, settings: QSettings) -> None:
-        state = {"form": self.form.state(), "preset": self.preset_combo.currentText(),
+        state = {"form": self.form.state(), "preset": self.preset_combo.currentData(),
                  "metric": self.metric_combo.currentData(), "color_by": self.color_combo.currentData(),
                  "style_by": self.style_combo.currentData(), "bands": self.bands_box.isChecked()}
         settings.setValue("state", json.dumps(state))
@@ -408,7 +410,7 @@ class ComparePanel(Panel):
             if not state:
                 return
             if state.get("preset") in experiments.PRESETS:
-                self.preset_combo.setCurrentText(state["preset"])
+                self.preset_combo.setCurrentIndex(self.preset_combo.findData(state["preset"]))
             self.form.set_state(state.get("form", {}))
             self.note_label.setText("")
             index = self.metric_combo.findData(state.get("metric"))
@@ -418,4 +420,4 @@ class ComparePanel(Panel):
             self._set_factor_choices(list(self.form.state()["factors"]), state.get("color_by") or "",
                                      state.get("style_by") or "")
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            self.show_error(f"Could not restore the Compare panel's settings: {exc}")
+            self.show_error(tr("Could not restore the Compare panel's settings: {error}").format(error=exc))

@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr, tr_message
 from app.panels.base import Panel
 from app.widgets import plots
 from app.widgets.layer_histograms import LayerHistogramRow
@@ -267,40 +268,40 @@ class TrainingPanel(Panel):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         bar = QHBoxLayout()
-        self.play_button = QPushButton("▶ &Train", self.content)
+        self.play_button = QPushButton(tr("▶ &Train"), self.content)
         self.play_button.setObjectName("playButton")
         self.play_button.clicked.connect(self.play_pause)
-        self.step_button = QPushButton("S&tep", self.content)
+        self.step_button = QPushButton(tr("S&tep"), self.content)
         self.step_button.setObjectName("stepButton")
-        self.step_button.setToolTip("Train on exactly one mini-batch (→ or N)")
+        self.step_button.setToolTip(tr("Train on exactly one mini-batch (→ or N)"))
         self.step_button.clicked.connect(self.step)
-        self.reset_button = QPushButton("&Reset", self.content)
+        self.reset_button = QPushButton(tr("&Reset"), self.content)
         self.reset_button.setObjectName("resetButton")
-        self.reset_button.setToolTip("Back to step 0 with freshly initialized weights (same seed: same run) (R)")
+        self.reset_button.setToolTip(tr("Back to step 0 with freshly initialized weights (same seed: same run) (R)"))
         self.reset_button.clicked.connect(self.reset)
-        self.speed = LabeledSlider("Speed", 10, 20000, value=DEFAULT_RATE, decimals=0, log=True,
-                                   tooltip="Training steps per second while playing", parent=self.content)
+        self.speed = LabeledSlider(tr("Speed"), 10, 20000, value=DEFAULT_RATE, decimals=0, log=True,
+                                   tooltip=tr("Training steps per second while playing"), parent=self.content)
         self.speed.setObjectName("speed")
         self.speed.valueChanged.connect(lambda _v: self._apply_rate())
-        self.full_speed = QCheckBox("Max", self.content)
+        self.full_speed = QCheckBox(tr("Max"), self.content)
         self.full_speed.setObjectName("fullSpeed")
-        self.full_speed.setToolTip("Train as fast as the machine can (the views still refresh)")
+        self.full_speed.setToolTip(tr("Train as fast as the machine can (the views still refresh)"))
         self.full_speed.toggled.connect(lambda _on: self._apply_rate())
-        self.smoothing = LabeledSlider("Smoothing", 0.0, 0.99, value=0.6, decimals=2,
-                                       tooltip="Exponential moving average of the mini-batch curves "
-                                               "(TensorBoard's smoothing; 0 = raw)", parent=self.content)
+        self.smoothing = LabeledSlider(tr("Smoothing"), 0.0, 0.99, value=0.6, decimals=2,
+                                       tooltip=tr("Exponential moving average of the mini-batch curves "
+                                                  "(TensorBoard's smoothing; 0 = raw)"), parent=self.content)
         self.smoothing.setObjectName("smoothing")
         self.smoothing.valueChanged.connect(lambda _v: self._draw(views=False))
         self.x_unit = QComboBox(self.content)
         self.x_unit.setObjectName("xUnitCombo")
-        self.x_unit.addItem("x: step", False)
-        self.x_unit.addItem("x: epoch", True)
-        self.x_unit.setToolTip("Plot the curves against training steps (mini-batches) or epochs")
+        self.x_unit.addItem(tr("x: step"), False)
+        self.x_unit.addItem(tr("x: epoch"), True)
+        self.x_unit.setToolTip(tr("Plot the curves against training steps (mini-batches) or epochs"))
         self.x_unit.currentIndexChanged.connect(lambda _i: self._draw(views=True))
-        self.log_loss = QCheckBox("Log loss", self.content)
+        self.log_loss = QCheckBox(tr("Log loss"), self.content)
         self.log_loss.setObjectName("logLoss")
-        self.log_loss.setToolTip("Loss on a logarithmic axis: small losses stay readable, and a test "
-                                 "loss that turns up while the train loss keeps falling (overfitting) shows")
+        self.log_loss.setToolTip(tr("Loss on a logarithmic axis: small losses stay readable, and a test "
+                                    "loss that turns up while the train loss keeps falling (overfitting) shows"))
         self.log_loss.toggled.connect(self._on_log_loss)
         for w in (self.play_button, self.step_button, self.reset_button):
             bar.addWidget(w)
@@ -313,8 +314,9 @@ class TrainingPanel(Panel):
         self.status_label.setObjectName("trainingStatus")
         # its text changes every frame: a fixed size keeps that from re-laying out the panel
         self.status_label.setFixedWidth(self.status_label.fontMetrics().horizontalAdvance(
-            "step 888888 · epoch 8888/8888 · 88,888 steps/s · finished") + 8)
-        self.status_label.setToolTip("Training progress")
+            " · ".join((tr("step {n}").format(n=888888), tr("epoch {n}").format(n="8888/8888"),
+                        tr("{rate} steps/s").format(rate="88,888"), tr("finished")))) + 8)
+        self.status_label.setToolTip(tr("Training progress"))
         bar.addWidget(self.status_label)
         layout.addLayout(bar)
 
@@ -330,13 +332,13 @@ class TrainingPanel(Panel):
         self.data_label.setStyleSheet(f"color: {MUTED}")
         self.preset = QComboBox(self.content)
         self.preset.setObjectName("presetCombo")
-        self.preset.addItem("Book experiments…", None)
+        self.preset.addItem(tr("Book experiments…"), None)
         for name in PRESETS:
-            self.preset.addItem(name, name)
+            self.preset.addItem(tr(name), name)
         self.preset.setToolTip(
-            "Deep Learning from Scratch §6.4: a deep network overfits 300 training images (train "
-            "accuracy → 100 %, test far below); weight decay and dropout narrow the gap. Uses real "
-            "MNIST when it is the selected data, else the synthetic digits. Starts the run over.")
+            tr("Deep Learning from Scratch §6.4: a deep network overfits 300 training images (train "
+               "accuracy → 100 %, test far below); weight decay and dropout narrow the gap. Uses real "
+               "MNIST when it is the selected data, else the synthetic digits. Starts the run over."))
         self.preset.activated.connect(lambda i: self.apply_preset(self.preset.itemData(i)))
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -363,22 +365,22 @@ class TrainingPanel(Panel):
         self.quantity = QComboBox(self.content)
         self.quantity.setObjectName("quantityCombo")
         for key, text in QUANTITIES.items():
-            self.quantity.addItem(text, key)
-        self.quantity.setToolTip("Which per-layer distribution to show: over time (bands) and now (histograms)")
+            self.quantity.addItem(tr(text), key)
+        self.quantity.setToolTip(tr("Which per-layer distribution to show: over time (bands) and now (histograms)"))
         self.quantity.currentIndexChanged.connect(self._on_quantity)
         self.layer_note = QLabel(self.content)
         self.layer_note.setObjectName("layerNote")
         self.layer_note.setStyleSheet(f"color: {MUTED}")
         head = QHBoxLayout()
-        head.addWidget(QLabel("<b>Per layer:</b>", self.content))
+        head.addWidget(QLabel(tr("<b>Per layer:</b>"), self.content))
         head.addWidget(self.quantity)
         head.addWidget(self.layer_note, 1)
         self.bands = DistributionBands(self.content)
         self.histograms = LayerHistogramRow(self.content, title="", normalize=True)
         self.histograms.setObjectName("layerHistograms")
         self.histograms.setAntialiasing(False)  # axis-aligned bars: antialiasing only costs time
-        self.histograms.setToolTip("The same quantity in the last mini-batch: one histogram per hidden "
-                                   "layer, shared axes")
+        self.histograms.setToolTip(tr("The same quantity in the last mini-batch: one histogram per hidden "
+                                      "layer, shared axes"))
         layers = QWidget(self.content)
         layers_layout = QVBoxLayout(layers)
         layers_layout.setContentsMargins(0, 0, 0, 0)
@@ -447,7 +449,7 @@ class TrainingPanel(Panel):
         if self.run is None or self.is_busy():
             return
         if self.run.trainer.done:
-            self.statusMessage.emit(f"{self.run.trainer.message}: Reset to train again")
+            self.statusMessage.emit(tr("{message}: Reset to train again").format(message=tr_message(self.run.trainer.message)))
             return
         self._control.add_single()
         self.stepper.step(1)
@@ -496,7 +498,7 @@ class TrainingPanel(Panel):
         data and run stay as they were.
         """
         path = str(Path(path).expanduser())
-        self.statusMessage.emit(f"Loading {path} …")
+        self.statusMessage.emit(tr("Loading {path} …").format(path=path))
         self.channel("load").submit(mnist_io.load_dataset, path, on_return=lambda ds: self._on_loaded(path, ds),
                                     on_error=self._on_load_error)
 
@@ -508,8 +510,8 @@ class TrainingPanel(Panel):
     def open_dataset_dialog(self) -> None:
         """File ▸ Open dataset: pick an IDX file (raw or .gz), an npz archive, or a folder's file."""
         path, _ = QFileDialog.getOpenFileName(
-            self, "Open MNIST / Fashion-MNIST", str(Path.home()),
-            "MNIST data (*.npz *.gz *-ubyte *idx*);;All files (*)")
+            self, tr("Open MNIST / Fashion-MNIST"), str(Path.home()),
+            tr("MNIST data (*.npz *.gz *-ubyte *idx*);;All files (*)"))
         if path:
             self.open_dataset(path)
 
@@ -523,7 +525,8 @@ class TrainingPanel(Panel):
         else:
             size = SOURCE_DEFAULTS["file"][0]
             spec = DataSpec("file", path, 0.0, min(size, len(ds.y_train) + len(ds.y_test)), self.spec.test_ratio)
-        self.statusMessage.emit(f"Loaded {ds.name}: {len(ds.y_train)} train / {len(ds.y_test)} test images")
+        self.statusMessage.emit(tr("Loaded {name}: {train} train / {test} test images").format(
+            name=ds.name, train=len(ds.y_train), test=len(ds.y_test)))
         self.set_spec(spec)
 
     # ---- building a run --------------------------------------------------------------------------------
@@ -576,7 +579,7 @@ class TrainingPanel(Panel):
                                    data.image_shape)
             if run.predictions is not None:
                 self.mosaic.set_predictions(run.predictions)
-        names = [f"Layer {i + 1} ({w})" for i, w in enumerate(run.settings.hidden)]
+        names = [tr("Layer {i} ({width})").format(i=i + 1, width=w) for i, w in enumerate(run.settings.hidden)]
         self.bands.set_layers(names)
         self.bands.set_history(run.bands)
         self.histograms.set_layers(names)
@@ -584,10 +587,11 @@ class TrainingPanel(Panel):
             self.histograms.plot(i).showGrid(x=False, y=False)
         self.histograms.clear_series(0)
         self.curves.clear()
-        kind = "synthetic" if data.synthetic else "real"
-        self.data_label.setText(
-            f"{data.name}: {len(data.y_train)} train / {len(data.y_test)} test, {data.n_features} inputs, "
-            f"{data.n_classes} classes ({kind}). {run.trainer.steps_per_epoch} steps per epoch.")
+        kind = tr("synthetic") if data.synthetic else tr("real")
+        self.data_label.setText(tr(
+            "{name}: {train} train / {test} test, {inputs} inputs, {classes} classes ({kind}). {steps} steps per epoch."
+        ).format(name=tr(data.name), train=len(data.y_train), test=len(data.y_test), inputs=data.n_features,
+                 classes=data.n_classes, kind=kind, steps=run.trainer.steps_per_epoch))
         self._draw(views=True)
         self.mark_ready()
         if self._resume:
@@ -631,14 +635,15 @@ class TrainingPanel(Panel):
         trainer = self.run.trainer
         if trainer.status == "diverged":
             self.curves.mark_divergence(trainer.diverged_at)
-            self.statusMessage.emit(f"{trainer.message}; the curves keep the last finite values")
+            self.statusMessage.emit(tr("{message}; the curves keep the last finite values").format(
+                message=tr_message(trainer.message)))
         elif trainer.message:
-            self.statusMessage.emit(trainer.message)
+            self.statusMessage.emit(tr_message(trainer.message))
         self._draw(views=True)
 
     def _on_playing_changed(self, playing: bool) -> None:
-        self.play_button.setText("❚❚ &Pause" if playing else "▶ &Train")
-        self.play_button.setToolTip(("Pause training" if playing else "Train (a finished run starts over)")
+        self.play_button.setText(tr("❚❚ &Pause") if playing else tr("▶ &Train"))
+        self.play_button.setToolTip((tr("Pause training") if playing else tr("Train (a finished run starts over)"))
                                     + " (Space)")
         if not playing:
             self._speed.clear()
@@ -751,7 +756,7 @@ class TrainingPanel(Panel):
         stats = self._stats
         if not stats:
             self.histograms.clear_series(0)
-            self.layer_note.setText("statistics of the last mini-batch appear after the first step")
+            self.layer_note.setText(tr("statistics of the last mini-batch appear after the first step"))
             return
         hists = [item["histograms"].get(key) for item in stats]
         if any(h is None for h in hists):
@@ -769,14 +774,14 @@ class TrainingPanel(Panel):
             warning = ""
             if key == "activation":
                 if s["share_saturated"] is not None:
-                    warning = f"sat {100 * s['share_saturated']:.0f}%"
+                    warning = tr("sat {share}%").format(share=f"{100 * s['share_saturated']:.0f}")
                 elif item.get("dead_share") is not None:
-                    warning = f"dead {100 * item['dead_share']:.0f}%"
+                    warning = tr("dead {share}%").format(share=f"{100 * item['dead_share']:.0f}")
             spread = f"μ {s['mean']:.3g}  σ {s['std']:.3g}".replace("-", "−")
             texts.append((warning or f"σ {s['std']:.3g}") if compact else f"{spread}  {warning}".strip())
         self.histograms.set_texts(texts, series=0)
-        self.layer_note.setText(f"{QUANTITIES[key]}: percentile bands over training (top), "
-                                "last mini-batch histogram (bottom)")
+        self.layer_note.setText(tr("{quantity}: percentile bands over training (top), "
+                                   "last mini-batch histogram (bottom)").format(quantity=tr(QUANTITIES[key])))
 
     def _draw_status(self) -> None:
         trainer = self.run.trainer
@@ -785,19 +790,20 @@ class TrainingPanel(Panel):
             if t1 > t0:
                 self.steps_per_sec = (s1 - s0) / (t1 - t0)
         epochs = f"/{trainer.epochs}" if trainer.epochs else ""
-        parts = [f"step {trainer.step_count}", f"epoch {min(trainer.epoch, trainer.epochs or trainer.epoch)}{epochs}"]
+        parts = [tr("step {n}").format(n=trainer.step_count),
+                 tr("epoch {n}").format(n=f"{min(trainer.epoch, trainer.epochs or trainer.epoch)}{epochs}")]
         if self.stepper.playing and self.steps_per_sec > 0:
-            parts.append(f"{self.steps_per_sec:,.0f} steps/s")
+            parts.append(tr("{rate} steps/s").format(rate=f"{self.steps_per_sec:,.0f}"))
         color = None
         if trainer.status == "diverged":
-            parts = [f"diverged at step {trainer.diverged_at}"]  # the full reason in the tooltip
+            parts = [tr("diverged at step {step}").format(step=trainer.diverged_at)]  # the full reason in the tooltip
             color = ERROR_FG
         elif trainer.status == "finished":
-            parts.append("finished")
+            parts.append(tr("finished"))
         self.status_label.setText(" · ".join(parts))
         # style and tooltip only when they change: setting a style sheet re-polishes the label and
         # re-lays out the panel, which repaints every plot in it
-        tip = trainer.message or "Training progress"
+        tip = tr_message(trainer.message) or tr("Training progress")
         if self.status_label.toolTip() != tip:
             self.status_label.setToolTip(tip)
         style = f"color: {color}; font-weight: bold" if color else ""
@@ -841,4 +847,4 @@ class TrainingPanel(Panel):
             self.form.set_settings(settings_)
             self.set_spec(spec)
         except (ValueError, TypeError, KeyError) as exc:
-            self.show_error(f"Could not restore the training panel's settings: {exc}")
+            self.show_error(tr("Could not restore the training panel's settings: {error}").format(error=exc))

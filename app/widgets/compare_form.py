@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr, tr_message
 from app.widgets.optimizer_editor import SciSpinBox
 from app.widgets.palette import MUTED
 from app.widgets.training_form import parse_hidden
@@ -35,8 +36,23 @@ DEFAULT_LEVELS = {
     "lr": "0.001, 0.01, 0.1", "weight_decay": "0, 0.1",
 }
 #: (source, name) per data choice; digits are the image set
-DATA_CHOICES = [(("toy", e.name), f"{e.display_name} (2-D)") for e in datasets.REGISTRY.entries()]
+DATA_CHOICES = [(("toy", e.name), e.display_name) for e in datasets.REGISTRY.entries()]
 DATA_CHOICES.append((("digits", "digits"), "Synthetic digits (images)"))
+#: Input errors of the grid (``engine.experiments``), shown translated in the banner.
+INPUT_ERRORS = (
+    "unknown factor {name}; choose one of: {names}",
+    "{factor} levels must be on or off, got {value}",
+    "{factor} levels must be numbers, got {value}",
+    "bad {factor} level {value}: {description}",
+    "{factor} {value} cannot be used here; choose one of: {choices}",
+    "write {function}(start, stop, count), got {text}",
+    "give at least one {factor} level",
+    "factor {name} given twice",
+    "factor {name} needs at least one level",
+    "give one or more distinct seeds, got {seeds}",
+    "hidden layers must be widths separated by commas, e.g. 32, 32; got {text}",
+    "give 1 to 8 hidden layers of width 1…1024, got {text}",
+)
 
 
 class CompareForm(QWidget):
@@ -52,67 +68,62 @@ class CompareForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
 
-        data_box = QGroupBox("Data and network", self)
+        data_box = QGroupBox(tr("Data and network"), self)
         form = QFormLayout(data_box)
         form.setContentsMargins(6, 4, 6, 4)
         form.setVerticalSpacing(3)
         self.data_combo = QComboBox(data_box)
         self.data_combo.setObjectName("compareData")
         for value, text in DATA_CHOICES:
-            self.data_combo.addItem(text, value)
-        self.data_combo.setToolTip("The data every run learns (2-D toy sets, or synthetic 28×28 digits)")
-        self.size_spin = self._spin("compareSize", 20, 20000, 400, "Samples in total (train + test)")
+            self.data_combo.addItem(tr("{name} (2-D)").format(name=tr(text)) if value[0] == "toy" else tr(text), value)
+        self.data_combo.setToolTip(tr("The data every run learns (2-D toy sets, or synthetic 28×28 digits)"))
+        self.size_spin = self._spin("compareSize", 20, 20000, 400, tr("Samples in total (train + test)"))
         self.test_spin = QDoubleSpinBox(data_box)
         self.test_spin.setObjectName("compareTestPct")
         self.test_spin.setDecimals(2)
         self.test_spin.setRange(5, 90)
         self.test_spin.setValue(20)
-        self.test_spin.setToolTip("Share of the samples held out as the test set, in %")
+        self.test_spin.setToolTip(tr("Share of the samples held out as the test set, in %"))
         self.test_spin.setKeyboardTracking(False)
         self.hidden_edit = QLineEdit("32, 32", data_box)
         self.hidden_edit.setObjectName("compareHidden")
-        self.hidden_edit.setToolTip("Hidden layer widths, e.g. 100, 100, 100 (1–8 layers)")
-        self.epochs_spin = self._spin("compareEpochs", 1, 1000, 40, "Epochs every run trains")
-        self.batch_spin = self._spin("compareBatch", 1, 4096, 16, "Mini-batch size")
+        self.hidden_edit.setToolTip(tr("Hidden layer widths, e.g. 100, 100, 100 (1–8 layers)"))
+        self.epochs_spin = self._spin("compareEpochs", 1, 1000, 40, tr("Epochs every run trains"))
+        self.batch_spin = self._spin("compareBatch", 1, 4096, 16, tr("Mini-batch size"))
         self.optimizer_combo = QComboBox(data_box)
         self.optimizer_combo.setObjectName("compareOptimizer")
         for e in optimizers.entries():
             self.optimizer_combo.addItem(e.display_name, e.name)
-        self.optimizer_combo.setToolTip("The optimizer when it is not a factor (with its defaults besides lr)")
+        self.optimizer_combo.setToolTip(tr("The optimizer when it is not a factor (with its defaults besides lr)"))
         self.lr_spin = SciSpinBox(1e-6, 10.0, True, data_box)
         self.lr_spin.setObjectName("compareLr")
         self.lr_spin.setValue(0.01)
-        self.lr_spin.setToolTip("Learning rate when neither lr nor an optimizer level sets it")
+        self.lr_spin.setToolTip(tr("Learning rate when neither lr nor an optimizer level sets it"))
         self.seeds_spin = self._spin("compareSeeds", 1, 10, 2,
-                                     "Seeds per configuration (weights, dropout masks, batch order); "
-                                     "the curves show the mean ± one standard deviation across them")
-        form.addRow("Data", self.data_combo)
-        form.addRow("Samples", self.size_spin)
-        form.addRow("Test %", self.test_spin)
-        form.addRow("Hidden", self.hidden_edit)
-        form.addRow("Epochs", self.epochs_spin)
-        form.addRow("Batch", self.batch_spin)
-        form.addRow("Optimizer", self.optimizer_combo)
-        form.addRow("lr", self.lr_spin)
-        form.addRow("Seeds", self.seeds_spin)
+                                     tr("Seeds per configuration (weights, dropout masks, batch order); "
+                                        "the curves show the mean ± one standard deviation across them"))
+        for label, field in (("Data", self.data_combo), ("Samples", self.size_spin), ("Test %", self.test_spin),
+                             ("Hidden", self.hidden_edit), ("Epochs", self.epochs_spin), ("Batch", self.batch_spin),
+                             ("Optimizer", self.optimizer_combo), ("lr", self.lr_spin), ("Seeds", self.seeds_spin)):
+            form.addRow(tr(label), field)
         layout.addWidget(data_box)
 
-        factor_box = QGroupBox("Factors to vary (tick) and their levels", self)
-        factor_box.setToolTip("Every combination of the ticked factors' levels is one configuration; "
-                              "each runs once per seed")
+        factor_box = QGroupBox(tr("Factors to vary (tick) and their levels"), self)
+        factor_box.setToolTip(tr("Every combination of the ticked factors' levels is one configuration; "
+                                 "each runs once per seed"))
         grid = QGridLayout(factor_box)
         grid.setContentsMargins(6, 4, 6, 4)
         grid.setVerticalSpacing(3)
         self.checks: dict[str, QCheckBox] = {}
         self.edits: dict[str, QLineEdit] = {}
         for row, f in enumerate(experiments.FACTORS.values()):
-            check = QCheckBox(f.display_name, factor_box)
+            check = QCheckBox(tr(f.display_name), factor_box)
             check.setObjectName(f"factor_{f.name}")
             edit = QLineEdit(DEFAULT_LEVELS[f.name], factor_box)
             edit.setObjectName(f"levels_{f.name}")
-            allowed = f"\nAllowed: {', '.join(f.choices)}" if f.choices else ""
-            tip = f"{f.description}. Levels separated by commas.{allowed}"
-            check.setToolTip(f"Vary the {f.display_name.lower()}: {tip}")
+            allowed = "\n" + tr("Allowed: {choices}").format(choices=", ".join(f.choices)) if f.choices else ""
+            tip = tr("{description}. Levels separated by commas.").format(description=tr(f.description)) + allowed
+            check.setToolTip(tr("Vary the {factor}: {tip}").format(factor=tr(f.display_name).lower(), tip=tip))
             edit.setToolTip(tip)
             edit.setEnabled(False)
             check.toggled.connect(edit.setEnabled)
@@ -173,10 +184,10 @@ class CompareForm(QWidget):
             n = 1
             for levels in factors.values():
                 n *= len(levels)
-            self.count_label.setText(f"{n} configuration{'s' * (n != 1)} × {len(seeds)} seed"
-                                     f"{'s' * (len(seeds) != 1)} = {n * len(seeds)} runs")
+            self.count_label.setText(tr("{configs} configurations × {seeds} seeds = {runs} runs").format(
+                configs=n, seeds=len(seeds), runs=n * len(seeds)))
         except ValueError as exc:
-            self.count_label.setText(f"⚠ {exc}")
+            self.count_label.setText(f"⚠ {tr_message(str(exc), INPUT_ERRORS)}")
 
     # ---- writing --------------------------------------------------------------------------------
     def set_preset(self, preset) -> None:

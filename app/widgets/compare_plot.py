@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
+from app.i18n import tr
 from app.widgets import plots
 from app.widgets.palette import MUTED, qcolor, series_color
 from app.widgets.training_curves import BandItem
@@ -72,7 +73,7 @@ class CompareCurves(QWidget):
         self.plot_widget = pg.GraphicsLayoutWidget(self)
         self.plot_widget.setObjectName("compareCurvesPlot")
         self.plot = self.plot_widget.ci.addPlot(row=0, col=0)
-        plots.style_plot(self.plot, "", x="epoch", y=METRICS["test_accuracy"])
+        plots.style_plot(self.plot, "", x=tr("epoch"), y=tr(METRICS["test_accuracy"]))
         self.plot.hideButtons()
         for side in ("bottom", "left"):
             self.plot.getAxis(side).enableAutoSIPrefix(False)
@@ -84,14 +85,14 @@ class CompareCurves(QWidget):
         column.layout.setRowStretchFactor(1, 1)
         self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.plot_widget.ci.layout.setColumnStretchFactor(0, 1)
-        self.placeholder = pg.TextItem("Pick factors and levels, then Run (Space)", color=MUTED, anchor=(0.5, 0.5))
+        self.placeholder = pg.TextItem(tr("Pick factors and levels, then Run (Space)"), color=MUTED, anchor=(0.5, 0.5))
         self.plot.addItem(self.placeholder)
         self.placeholder.setPos(0.5, 0.5)
         self.plot.setXRange(0, 1)
         self.plot.setYRange(0, 1)
         layout.addWidget(self.plot_widget)
-        self.setToolTip("Mean learning curve of each configuration across its seeds; the shaded band "
-                        "is ± one standard deviation. Select table rows to highlight their curves")
+        self.setToolTip(tr("Mean learning curve of each configuration across its seeds; the shaded band "
+                           "is ± one standard deviation. Select table rows to highlight their curves"))
         self.curves: dict[int, pg.PlotDataItem] = {}
         self.bands: dict[int, Band] = {}
         self.styles: dict[int, tuple[str, Qt.PenStyle]] = {}
@@ -113,7 +114,7 @@ class CompareCurves(QWidget):
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
         self.clear()
-        self.plot.setLabel("left", METRICS[metric])
+        self.plot.setLabel("left", tr(METRICS[metric]))
         if not summaries:
             self.plot.setXRange(0, 1)
             self.plot.setYRange(0, 1)
@@ -163,11 +164,11 @@ class CompareCurves(QWidget):
             step = max(1, len(shown) // 8)  # 16 init scales: every other one is enough to read the map
             for i in range(0, len(shown), step):
                 item = pg.PlotDataItem(pen=pg.mkPen(colors[i], width=3))
-                self.legend.addItem(item, f"{experiments.factor(color_by).display_name} {experiments.format_level(shown[i])}")
+                self.legend.addItem(item, f"{tr(experiments.factor(color_by).display_name)} {tr(experiments.format_level(shown[i]))}")
         if style_by:
             for i, level in enumerate(levels[style_by]):
                 item = pg.PlotDataItem(pen=pg.mkPen(MUTED, width=2, style=STYLES[i % len(STYLES)]))
-                self.legend.addItem(item, f"{experiments.factor(style_by).display_name} {experiments.format_level(level)}")
+                self.legend.addItem(item, f"{tr(experiments.factor(style_by).display_name)} {tr(experiments.format_level(level))}")
         self.legend.updateSize()
         width = self.legend.layout.preferredWidth() + 8
         self._legend_column.setMaximumWidth(width)

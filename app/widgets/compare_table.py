@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyMod
 from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
+from app.i18n import tr
 from engine import experiments
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -80,7 +81,7 @@ class ResultsModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self.summaries) - 1, 0))
 
     def headers(self) -> list[str]:
-        return [experiments.factor(n).display_name for n in self.factor_names] + [h for _k, h, _t in METRICS]
+        return [tr(experiments.factor(n).display_name) for n in self.factor_names] + [tr(h) for _k, h, _t in METRICS]
 
     def value(self, row: int, col: int):
         """The raw value of a cell: a level, or the mean (the sort key)."""
@@ -99,7 +100,7 @@ class ResultsModel(QAbstractTableModel):
         s = self.summaries[row]
         nf = len(self.factor_names)
         if col < nf:
-            return experiments.format_level(self.value(row, col))
+            return tr(experiments.format_level(self.value(row, col)))
         key = METRICS[col - nf][0]
         if key in s.final:
             return _pm(*s.final[key], percent="accuracy" in key or key.endswith("gap"), spread=len(s.seeds) > 1)
@@ -109,8 +110,8 @@ class ResultsModel(QAbstractTableModel):
             return f"{s.wall_time:.2f}"
         if key == "diverged":
             if len(s.seeds) == 1:
-                return "yes" if s.diverged else "no"
-            return f"{s.diverged}/{len(s.seeds)}" if s.diverged else "no"
+                return tr("yes") if s.diverged else tr("no")
+            return f"{s.diverged}/{len(s.seeds)}" if s.diverged else tr("no")
         return str(self.value(row, col))
 
     def rows(self) -> list[dict]:
@@ -151,8 +152,8 @@ class ResultsModel(QAbstractTableModel):
             return self.headers()[section]
         if role == Qt.ItemDataRole.ToolTipRole:
             if section < nf:
-                return experiments.factor(self.factor_names[section]).description
-            return METRICS[section - nf][2]
+                return tr(experiments.factor(self.factor_names[section]).description)
+            return tr(METRICS[section - nf][2])
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
@@ -209,8 +210,8 @@ class ResultsTable(QTableView):
         self.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.horizontalHeader().setStretchLastSection(False)
-        self.setToolTip("One row per configuration (mean ± sd across seeds). Click a header to sort; "
-                        "select rows (Ctrl/Shift for several) to highlight their curves")
+        self.setToolTip(tr("One row per configuration (mean ± sd across seeds). Click a header to sort; "
+                           "select rows (Ctrl/Shift for several) to highlight their curves"))
         self.selectionModel().selectionChanged.connect(lambda *_a: self.configsSelected.emit(self.selected_ids()))
 
     def selected_ids(self) -> list[int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from app.i18n import tr
 from app.widgets import plots
 from app.widgets.palette import FOREGROUND, OKABE_ITO, qcolor
 from app.widgets.training_curves import BandItem, axis_limit
@@ -85,8 +86,8 @@ class DistributionBands(pg.GraphicsLayoutWidget):
         self.plots: list[pg.PlotItem] = []
         self._bands: list[list[BandItem]] = []
         self._medians: list[pg.PlotCurveItem] = []
-        self.setToolTip("Percentiles over training, per hidden layer: shaded min–max, ±1.5σ, ±1σ, "
-                        "±0.5σ bands (of a normal) around the median line")
+        self.setToolTip(tr("Percentiles over training, per hidden layer: shaded min–max, ±1.5σ, ±1σ, "
+                           "±0.5σ bands (of a normal) around the median line"))
         self.setMinimumHeight(140)
 
     def set_history(self, history: BandHistory) -> None:

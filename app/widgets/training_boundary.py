@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 
+from app.i18n import tr
 from app.widgets import plots
 from app.widgets.palette import FOREGROUND, OKABE_ITO, series_color
 
@@ -48,7 +49,7 @@ class DecisionBoundaryView(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setObjectName("decisionBoundary")
         item = self.getPlotItem()
-        plots.style_plot(item, "Decision boundary", grid=False)
+        plots.style_plot(item, tr("Decision boundary"), grid=False)
         item.hideButtons()
         item.setAspectLocked(True)
         item.getViewBox().setMouseEnabled(x=False, y=False)
@@ -58,9 +59,9 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(FOREGROUND, width=1))
         item.addItem(self.train_points)
         item.addItem(self.test_points)
-        self.setToolTip(
+        self.setToolTip(tr(
             "The network's prediction over the plane: the colour is the predicted class, its "
-            "strength the confidence. Dots: training points (white rim) and test points (dark rim).")
+            "strength the confidence. Dots: training points (white rim) and test points (dark rim)."))
         self.grid = None
         self.setMinimumSize(220, 220)
 
@@ -97,7 +98,7 @@ class PredictionMosaic(pg.PlotWidget):
         super().__init__(parent, background="w")
         self.setObjectName("predictionMosaic")
         item = self.getPlotItem()
-        plots.style_plot(item, "Test samples: predicted class", grid=False)
+        plots.style_plot(item, tr("Test samples: predicted class"), grid=False)
         item.hideAxis("left")
         item.hideAxis("bottom")
         item.hideButtons()
@@ -110,8 +111,8 @@ class PredictionMosaic(pg.PlotWidget):
         self.labels = np.empty(0, dtype=int)
         self.class_names: tuple[str, ...] = ()
         self.predictions = None
-        self.setToolTip("A fixed set of test images and the network's current guess for each "
-                        "(vermillion: wrong)")
+        self.setToolTip(tr("A fixed set of test images and the network's current guess for each "
+                           "(vermillion: wrong)"))
         self.setMinimumSize(220, 220)
 
     def set_images(self, images, labels, class_names, image_shape) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from app.i18n import tr
 from app.widgets import plots
 from app.widgets.palette import MUTED, OKABE_ITO, qcolor
 
@@ -117,7 +118,7 @@ class MetricCurves(QWidget):
         self.fills: dict[str, BandItem] = {}
         self.divergence: dict[str, pg.InfiniteLine] = {}
         for metric, (batch, train, test) in METRICS.items():
-            plot = plots.make_plot("", x="", y=metric, parent=self, name=f"{metric}Plot")
+            plot = plots.make_plot("", x="", y=tr(metric), parent=self, name=f"{metric}Plot")
             item = plot.getPlotItem()
             item.showGrid(x=False, y=False)  # grid lines are replayed on every repaint: costly
             item.hideButtons()
@@ -129,9 +130,9 @@ class MetricCurves(QWidget):
                 plots.add_legend(item, columns=3, corner="top-right")
             # the raw curve has up to 2000 points: no antialiasing, and at most ~one point per pixel
             raw = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), antialias=False)
-            smooth = item.plot(pen=pg.mkPen(BATCH_COLOR, width=2), name="mini-batch (smoothed)", antialias=AA)
-            train_c = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name="train set", antialias=AA)
-            test_c = item.plot(pen=pg.mkPen(TEST_COLOR, width=2), name="test set", antialias=AA)
+            smooth = item.plot(pen=pg.mkPen(BATCH_COLOR, width=2), name=tr("mini-batch (smoothed)"), antialias=AA)
+            train_c = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name=tr("train set"), antialias=AA)
+            test_c = item.plot(pen=pg.mkPen(TEST_COLOR, width=2), name=tr("test set"), antialias=AA)
             raw.setDownsampling(auto=True, method="peak")
             for c in (smooth, train_c, test_c):
                 # an antialiased 2-px line of 2000 points costs ~6 ms a repaint; one point per
@@ -142,7 +143,7 @@ class MetricCurves(QWidget):
             item.addItem(fill)
             fill.setZValue(-5)
             line = pg.InfiniteLine(angle=90, pen=pg.mkPen(TEST_COLOR, width=1.5, style=Qt.PenStyle.DashLine),
-                                   label="diverged", labelOpts={"position": 0.9, "color": TEST_COLOR})
+                                   label=tr("diverged"), labelOpts={"position": 0.9, "color": TEST_COLOR})
             line.hide()
             item.addItem(line)
             self.plots[metric] = plot
@@ -151,13 +152,13 @@ class MetricCurves(QWidget):
             self.fills[metric] = fill
             self.divergence[metric] = line
             layout.addWidget(plot, 1)
-        self.plots["loss"].setToolTip(
+        self.plots["loss"].setToolTip(tr(
             "Loss (cross-entropy + weight penalties). Faint: every mini-batch; bold light blue: "
             "smoothed; dots: the whole train and test sets at each epoch end. The shaded band "
-            "is the train/test gap.")
-        self.plots["accuracy"].setToolTip(
+            "is the train/test gap."))
+        self.plots["accuracy"].setToolTip(tr(
             "Accuracy: mini-batch (smoothed) and whole train/test sets per epoch. A widening "
-            "shaded band while the train accuracy still rises is overfitting.")
+            "shaded band while the train accuracy still rises is overfitting."))
         self.plots["accuracy"].setXLink(self.plots["loss"])
         self.plots["accuracy"].getPlotItem().setYRange(0, 1.02, padding=0)
         self.plots["loss"].getPlotItem().getAxis("bottom").setStyle(showValues=False)
@@ -166,7 +167,7 @@ class MetricCurves(QWidget):
         self.gap_label = QLabel(self)
         self.gap_label.setObjectName("gapLabel")
         self.gap_label.setStyleSheet(f"color: {MUTED}")
-        self.gap_label.setToolTip("Generalization gap at the last epoch end: test minus train")
+        self.gap_label.setToolTip(tr("Generalization gap at the last epoch end: test minus train"))
         # new text every frame must not re-layout (and so repaint) the plots above it
         self.gap_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.gap_label.setWordWrap(True)
@@ -184,13 +185,13 @@ class MetricCurves(QWidget):
             fill.set_band([], [], [])
         for line in self.divergence.values():
             line.hide()
-        self.gap_label.setText("gap (test − train): after the first epoch")
+        self.gap_label.setText(tr("gap (test − train): after the first epoch"))
 
     def _x_axis(self, per_epoch: bool) -> None:
         label = "epoch" if per_epoch else "step"
         if label != self.x_label:
             self.x_label = label
-            self.plots["accuracy"].getPlotItem().setLabel("bottom", label)
+            self.plots["accuracy"].getPlotItem().setLabel("bottom", tr(label))
 
     def update_curves(self, series: dict, steps_per_epoch: int, smoothing: float = 0.6,
                       per_epoch: bool = False) -> None:
@@ -246,10 +247,11 @@ class MetricCurves(QWidget):
         tr_a, te_a = last("train_accuracy"), last("test_accuracy")
         if math.isnan(te_a) or math.isnan(tr_a):
             return
-        self.gap_label.setText(
-            f"Train/test gap — accuracy: train {100 * tr_a:.1f} %, test {100 * te_a:.1f} % "
-            f"(gap {100 * (tr_a - te_a):+.1f} pts); loss: train {tr_l:.3g}, test {te_l:.3g} "
-            f"(gap {te_l - tr_l:+.3g})".replace("-", "−"))
+        self.gap_label.setText(tr(
+            "Train/test gap — accuracy: train {train_acc} %, test {test_acc} % (gap {acc_gap} pts); "
+            "loss: train {train_loss}, test {test_loss} (gap {loss_gap})"
+        ).format(train_acc=f"{100 * tr_a:.1f}", test_acc=f"{100 * te_a:.1f}", acc_gap=f"{100 * (tr_a - te_a):+.1f}",
+                 train_loss=f"{tr_l:.3g}", test_loss=f"{te_l:.3g}", loss_gap=f"{te_l - tr_l:+.3g}").replace("-", "−"))
 
     def mark_divergence(self, step: int | None) -> None:
         """Draw (or, with None, hide) the "diverged" line at ``step`` on the next update."""

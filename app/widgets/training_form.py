@@ -24,13 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.i18n import tr, tr_message
 from app.widgets.optimizer_editor import OptimizerEditor, SciSpinBox
 from app.widgets.palette import series_color
 from app.widgets.sliders import LabeledSlider
 from engine import activations, datasets, digits, init, optimizers
 from engine.training_setup import DataSpec, RunSettings
 
-RESTARTS = "\nChanging it starts the run over."
+RESTARTS = "Changing it starts the run over."
 
 #: Per source: (default size, size range, default noise, noise range, noise tooltip)
 SOURCE_DEFAULTS = {
@@ -48,7 +49,7 @@ HIDDEN_ACTIVATIONS = [e for e in activations.entries() if e.extra.get("elementwi
 
 
 def _tip(widget: QWidget, text: str) -> None:
-    widget.setToolTip(text + RESTARTS)
+    widget.setToolTip(tr(text) + "\n" + tr(RESTARTS))
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -70,7 +71,7 @@ class DatasetChooser(QGroupBox):
     openRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Data", parent)
+        super().__init__(tr("Data"), parent)
         self.setObjectName("datasetChooser")
         form = QFormLayout(self)
         form.setContentsMargins(6, 4, 6, 4)
@@ -78,25 +79,26 @@ class DatasetChooser(QGroupBox):
         self.combo = QComboBox(self)
         self.combo.setObjectName("datasetCombo")
         for e in datasets.REGISTRY.entries():
-            self.combo.addItem(f"{e.display_name} (2-D)", ("toy", e.name))
-            self.combo.setItemData(self.combo.count() - 1, e.formula, 3)  # 3 = ToolTipRole
-        self.combo.addItem("Synthetic digits (not MNIST)", ("digits", "digits"))
-        self.combo.setItemData(self.combo.count() - 1, digits.NAME + ": 28×28 images GradLab draws "
-                               "itself with random distortions, so it works offline", 3)
+            self.combo.addItem(tr("{name} (2-D)").format(name=tr(e.display_name)), ("toy", e.name))
+            self.combo.setItemData(self.combo.count() - 1, tr(e.formula), 3)  # 3 = ToolTipRole
+        self.combo.addItem(tr("Synthetic digits (not MNIST)"), ("digits", "digits"))
+        self.combo.setItemData(self.combo.count() - 1, tr(
+            "{name}: 28×28 images GradLab draws itself with random distortions, so it works offline"
+        ).format(name=tr(digits.NAME)), 3)
         _tip(self.combo, "The data to learn: 2-D toy sets (with a decision-boundary view), synthetic "
                          "digits, or real MNIST / Fashion-MNIST found on disk or opened with “Open dataset…”")
-        self.open_button = QPushButton("Open dataset…", self)
+        self.open_button = QPushButton(tr("Open dataset…"), self)
         self.open_button.setObjectName("openDatasetButton")
-        self.open_button.setToolTip("Load MNIST or Fashion-MNIST: IDX files (raw or .gz), mnist.npz or a "
-                                    "folder holding them. GradLab never downloads anything.")
+        self.open_button.setToolTip(tr("Load MNIST or Fashion-MNIST: IDX files (raw or .gz), mnist.npz or a "
+                                       "folder holding them. GradLab never downloads anything."))
         self.open_button.clicked.connect(self.openRequested)
         row = QHBoxLayout()
         row.addWidget(self.combo, 1)
         row.addWidget(self.open_button)
-        form.addRow("Set", row)
+        form.addRow(tr("Set"), row)
         self.noise = LabeledSlider("", 0.0, 0.5, value=0.1, decimals=2, parent=self)
         self.noise.setObjectName("noise")
-        form.addRow("Noise", self.noise)
+        form.addRow(tr("Noise"), self.noise)
         self.size = QSpinBox(self)
         self.size.setObjectName("sizeSpin")
         self.size.setKeyboardTracking(False)
@@ -106,8 +108,8 @@ class DatasetChooser(QGroupBox):
         self.test_ratio = LabeledSlider("", 0.05, 0.8, value=0.2, decimals=2, parent=self)
         self.test_ratio.setObjectName("testRatio")
         _tip(self.test_ratio, "Share of the samples held out as the test set (never trained on)")
-        form.addRow("Samples", self.size)
-        form.addRow("Test share", self.test_ratio)
+        form.addRow(tr("Samples"), self.size)
+        form.addRow(tr("Test share"), self.test_ratio)
         self._source = None
         self.combo.currentIndexChanged.connect(self._on_source)
         self.noise.valueChanged.connect(self._emit)
@@ -124,7 +126,7 @@ class DatasetChooser(QGroupBox):
         else:
             self.combo.addItem(f"{name} — {path}", ("file", str(path)))
             i = self.combo.count() - 1
-            self.combo.setItemData(i, f"{name} from {path}", 3)
+            self.combo.setItemData(i, tr("{name} from {path}").format(name=name, path=path), 3)
         if select:
             self.combo.setCurrentIndex(i)
         return i
@@ -147,7 +149,7 @@ class DatasetChooser(QGroupBox):
         self.blockSignals(True)
         try:
             if not self.select(spec.source, spec.name) and spec.source == "file":
-                self.add_file("data set", spec.name, select=True)
+                self.add_file(tr("data set"), spec.name, select=True)
             self.size.setValue(int(spec.size))
             self.noise.setValue(float(spec.noise))
             self.test_ratio.setValue(float(spec.test_ratio))
@@ -189,7 +191,7 @@ class NetworkForm(QGroupBox):
     invalid = Signal(str)
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Network and training", parent)
+        super().__init__(tr("Network and training"), parent)
         self.setObjectName("networkForm")
         self.hyper = {e.name: {**e.extra["defaults"], "lr": LR_DEFAULTS.get(e.name, e.extra["defaults"]["lr"])}
                       for e in optimizers.entries()}
@@ -204,16 +206,16 @@ class NetworkForm(QGroupBox):
         self.hidden_edit.setValidator(QRegularExpressionValidator(r"[0-9 ,x×]*", self))
         _tip(self.hidden_edit, "Hidden layers: their widths separated by commas, e.g. 32, 32 (press Enter)")
         self.hidden_edit.editingFinished.connect(self._emit)
-        form.addRow("Hidden layers", self.hidden_edit)
+        form.addRow(tr("Hidden layers"), self.hidden_edit)
 
-        self.activation = self._combo("activationCombo", [(e.display_name, e.name) for e in HIDDEN_ACTIVATIONS],
+        self.activation = self._combo("activationCombo", [(tr(e.display_name), e.name) for e in HIDDEN_ACTIVATIONS],
                                       self._settings.activation, "Activation function of every hidden layer")
-        self.init = self._combo("initCombo", [(e.display_name, e.name) for e in init.REGISTRY.entries()],
+        self.init = self._combo("initCombo", [(tr(e.display_name), e.name) for e in init.REGISTRY.entries()],
                                 self._settings.init, "Weight initialization (He suits ReLU, Xavier suits tanh/sigmoid)")
-        form.addRow("Activation", self.activation)
-        form.addRow("Init", self.init)
+        form.addRow(tr("Activation"), self.activation)
+        form.addRow(tr("Init"), self.init)
 
-        self.batchnorm = QCheckBox("Batch norm", self)
+        self.batchnorm = QCheckBox(tr("Batch norm"), self)
         self.batchnorm.setObjectName("batchnormCheck")
         _tip(self.batchnorm, "Batch normalization before each activation")
         self.batchnorm.toggled.connect(self._emit)
@@ -222,7 +224,7 @@ class NetworkForm(QGroupBox):
         self.dropout.setObjectName("dropout")
         _tip(self.dropout, "Dropout ratio: the share of hidden units dropped in each training pass")
         self.dropout.valueChanged.connect(self._emit)
-        form.addRow("Dropout", self.dropout)
+        form.addRow(tr("Dropout"), self.dropout)
         self.l2 = self._sci("l2Spin", 0.0, 10.0, "L2 weight decay λ: loss + ½·λ·Σ‖W‖²")
         self.l1 = self._sci("l1Spin", 0.0, 10.0, "L1 weight decay: loss + λ₁·Σ|W| (drives weights to exactly 0)")
         decay = QHBoxLayout()
@@ -232,7 +234,7 @@ class NetworkForm(QGroupBox):
 
         self.optimizer = self._combo("optimizerCombo", [(e.display_name, e.name) for e in optimizers.entries()],
                                      self._settings.optimizer, "The update rule")
-        form.addRow("Optimizer", self.optimizer)
+        form.addRow(tr("Optimizer"), self.optimizer)
         self.editor = OptimizerEditor(self)
         self.editor.defaults_button.hide()
         self.editor.title.hide()
@@ -247,8 +249,8 @@ class NetworkForm(QGroupBox):
         nums = QHBoxLayout()
         nums.addWidget(self.batch_size)
         nums.addWidget(self.epochs)
-        form.addRow("Batch / epochs", nums)
-        form.addRow("Seed", self.seed)
+        form.addRow(tr("Batch / epochs"), nums)
+        form.addRow(tr("Seed"), self.seed)
         self._show_hyper()
 
     # ---- builders ---------------------------------------------------------------------------------
@@ -266,7 +268,7 @@ class NetworkForm(QGroupBox):
         spin = SciSpinBox(lo, hi, True, self)
         spin.setObjectName(name)
         spin.setValue(0.0)
-        _tip(spin, tip + " (0 = off)")
+        spin.setToolTip(tr(tip) + " " + tr("(0 = off)") + "\n" + tr(RESTARTS))
         spin.valueChanged.connect(self._emit)
         return spin
 
@@ -315,7 +317,7 @@ class NetworkForm(QGroupBox):
         self.editor.set_lane(self.optimizer.currentText(), series_color(0), self.hyper[name])
         self.editor.blockSignals(False)
         for spin in self.editor.spins.values():
-            if not spin.toolTip().endswith(RESTARTS):
+            if not spin.toolTip().endswith(tr(RESTARTS)):
                 _tip(spin, spin.toolTip())
 
     def _on_hyper(self, hyper: dict) -> None:
@@ -326,7 +328,7 @@ class NetworkForm(QGroupBox):
         try:
             hidden = parse_hidden(self.hidden_edit.text())
         except ValueError as exc:
-            self.invalid.emit(str(exc))
+            self.invalid.emit(tr_message(str(exc)))
             return
         name = self.optimizer.currentData()
         if name != self._settings.optimizer:
