@@ -158,7 +158,7 @@ READERS: dict[str, dict[str, Callable]] = {
         "finished": _training_finished,
     },
     "compare": {
-        "preset": lambda p: p.preset_combo.currentText(),
+        "preset": lambda p: p.preset_combo.currentData(),
         "runs": lambda p: len(p.specs),
         "results": lambda p: len(p.results),
     },
