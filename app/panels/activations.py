@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -48,6 +47,7 @@ from app.widgets import plots
 from app.widgets.lazy_tabs import LazyTabs
 from app.widgets.palette import MUTED, series_color
 from app.widgets.sliders import LabeledSlider
+from app.widgets.controls_column import controls_column
 from app.workers import Throttle
 from engine import activations, init, probes
 
@@ -203,14 +203,7 @@ class ActivationsPanel(Panel):
         col.addWidget(formulas)
         col.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setObjectName("activationsControls")
-        scroll.setWidget(box)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setFixedWidth(max(270, box.sizeHint().width() + 16))
-        return scroll
+        return controls_column(box, "activationsControls")
 
     def _build_curve_plots(self) -> QWidget:
         box = QWidget()

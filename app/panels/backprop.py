@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -39,6 +38,7 @@ from app.widgets.backprop_graph import BackpropGraph
 from app.widgets.backprop_steps import PHASE_TITLES, StepExplanation, StepList
 from app.widgets.backprop_table import BackpropTable
 from app.widgets.palette import ERROR_FG, MUTED
+from app.widgets.controls_column import controls_column
 from engine import activations
 from engine import backprop_trace as bt
 
@@ -171,14 +171,7 @@ class BackpropPanel(Panel):
         col.addWidget(legend)
         col.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setObjectName("backpropControls")
-        scroll.setWidget(box)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setFixedWidth(max(270, box.sizeHint().width() + 16))
-        return scroll
+        return controls_column(box, "backpropControls")
 
     def _build_center(self) -> QWidget:
         center = QSplitter(Qt.Orientation.Vertical)

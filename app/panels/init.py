@@ -35,7 +35,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QSplitter,
     QTableWidget,
@@ -51,6 +50,7 @@ from app.widgets import plots
 from app.widgets.init_config import InitConfig, InitConfigEditor
 from app.widgets.layer_histograms import LayerHistogramRow, share_y_range
 from app.widgets.palette import series_color
+from app.widgets.controls_column import controls_column
 from engine.init_experiment import ActivationExperiment, ExperimentResult
 
 CONFIGS = ("A", "B")
@@ -217,14 +217,7 @@ class InitPanel(Panel):
         col.addWidget(presets)
         col.addStretch(1)
 
-        scroll = QScrollArea()
-        scroll.setObjectName("initControls")
-        scroll.setWidget(box)
-        scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setFixedWidth(max(290, box.sizeHint().width() + 16))
-        return scroll
+        return controls_column(box, "initControls", min_width=290)
 
     def _build_histograms(self) -> QWidget:
         self.views = QTabWidget()

@@ -1,0 +1,22 @@
+"""The scrollable column of controls on the left of a panel (shared by every panel that has one).
+
+A fixed width keeps the plots from jumping when a label changes (e.g. the language), and the
+vertical scroll bar keeps every control reachable on a small screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QScrollArea, QWidget
+
+
+def controls_column(box: QWidget, object_name: str, min_width: int = 270) -> QScrollArea:
+    """Wrap ``box`` in a frameless, vertically scrolling column at least ``min_width`` wide."""
+    scroll = QScrollArea()
+    scroll.setObjectName(object_name)
+    scroll.setWidget(box)
+    scroll.setWidgetResizable(True)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setFixedWidth(max(min_width, box.sizeHint().width() + 16))
+    return scroll
