@@ -13,7 +13,6 @@ import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401  (registers pg.exporters)
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from app.i18n import tr
@@ -33,22 +32,9 @@ STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.P
 
 
 class Band(BandItem):
-    """``BandItem`` with an *open* outline: Qt fills it the same, and pyqtgraph's SVG exporter
-    cannot parse the "Z" a closed path writes."""
+    """``BandItem`` with an open outline, so the plot exports to SVG."""
 
-    def set_band(self, x, lower, upper) -> None:
-        x, lower, upper = (np.asarray(a, dtype=float) for a in (x, lower, upper))
-        n = min(len(x), len(lower), len(upper))
-        if n < 2:
-            self.setPath(QPainterPath())
-            return
-        xs = np.concatenate([x[:n], x[:n][::-1]])
-        ys = np.concatenate([upper[:n], lower[:n][::-1]])
-        ok = np.isfinite(ys)
-        xs, ys = xs[ok], ys[ok]
-        if len(xs) > 2 and xs[0] == xs[-1] and ys[0] == ys[-1]:
-            xs, ys = xs[:-1], ys[:-1]  # sd 0 at the start: Qt would mark the return as a close
-        self.setPath(pg.arrayToQPath(xs, ys, connect="all"))
+    open_outline = True
 
 
 def level_colors(n: int) -> list[str]:

@@ -52,6 +52,10 @@ class BandItem(QGraphicsPathItem):
     ~1 ms per update; this costs a few percent of that. ``set_band(x, lower, upper)``.
     """
 
+    #: leave the outline open (Qt fills it the same); pyqtgraph's SVG exporter cannot parse the
+    #: "Z" that a closed path writes, so exportable plots set this
+    open_outline = False
+
     def __init__(self, brush):
         super().__init__()
         self.setBrush(brush)
@@ -66,9 +70,15 @@ class BandItem(QGraphicsPathItem):
         xs = np.concatenate([x[:n], x[:n][::-1]])
         ys = np.concatenate([upper[:n], lower[:n][::-1]])
         ok = np.isfinite(ys)
-        path = pg.arrayToQPath(xs[ok], ys[ok], connect="all")
-        path.closeSubpath()
-        self.setPath(path)
+        xs, ys = xs[ok], ys[ok]
+        if not self.open_outline:
+            path = pg.arrayToQPath(xs, ys, connect="all")
+            path.closeSubpath()
+            self.setPath(path)
+            return
+        if len(xs) > 2 and xs[0] == xs[-1] and ys[0] == ys[-1]:
+            xs, ys = xs[:-1], ys[:-1]  # sd 0 at the start: Qt would mark the return as a close
+        self.setPath(pg.arrayToQPath(xs, ys, connect="all"))
 
 
 def ema(values, weight: float) -> np.ndarray:
