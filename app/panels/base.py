@@ -11,7 +11,11 @@ and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Su
 * call ``self.mark_ready()`` once the first computation is *drawn* (``--screenshot`` waits for
   ``ready``) and ``self.mark_stepped()`` after each Step is drawn (``--steps N`` waits for N);
 * override ``play_pause`` / ``step`` / ``reset`` if they animate (the defaults do nothing except
-  count the step), and ``save_settings`` / ``restore_settings`` to persist their controls.
+  count the step);
+* hold their Qt-free model in ``self.model`` (``app.models.<panel_id>``) and implement
+  ``state()`` (the model's current ``State``) and ``apply_state(state)`` (show it, so that
+  ``panel.state() == state`` afterwards). Settings, sessions, scenes and the command line use
+  only these two and ``self.model``; they never read a widget.
 """
 
 from __future__ import annotations
@@ -164,6 +168,17 @@ class Panel(QWidget):
             if not spin_until(lambda: self.step_count > before):
                 return False
         return self.step_count >= target
+
+    # ---- state (the one persistence path: app.models.base) --------------------------------------
+    model = None  # the panel's Qt-free model (set by the subclass)
+
+    def state(self):
+        """The panel's current ``State`` (``app.models.<panel_id>.State``)."""
+        raise NotImplementedError(f"{type(self).__name__}.state()")
+
+    def apply_state(self, state) -> None:
+        """Show ``state`` (a ``State``); afterwards ``self.state() == state``."""
+        raise NotImplementedError(f"{type(self).__name__}.apply_state()")
 
     # ---- settings ------------------------------------------------------------------------------
     def save_settings(self, settings: QSettings) -> None:

@@ -10,6 +10,7 @@ Code that wants the current theme reads ``palette.FOREGROUND`` etc. at call time
 
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor
 
 OKABE_ITO = {
@@ -38,11 +39,28 @@ DARK = {"BACKGROUND": "#1E1F22", "FOREGROUND": "#E4E4E4", "MUTED": "#A8A8A8", "b
 _BLACK_INDEX = list(OKABE_ITO).index("black")
 
 
+class ThemeSignals(QObject):
+    """``changed(dark)`` is emitted after the theme switched; views repaint from the palette.
+
+    Views read colours from this module (or the QPalette) *when they draw*, and connect their
+    recolouring to ``signals.changed``; nothing polls.
+    """
+
+    changed = Signal(bool)
+
+
+signals = ThemeSignals()
+
+
 def set_dark(dark: bool) -> None:
-    """Switch the neutral colours (and the series' black) to the dark or the light theme."""
+    """Switch the neutral colours (and the series' black) to the dark or the light theme.
+
+    Emits ``signals.changed(dark)`` so that every view recolours itself.
+    """
     values = DARK if dark else LIGHT
     globals().update({k: v for k, v in values.items() if k.isupper()})
     SERIES[_BLACK_INDEX] = values["black"]
+    signals.changed.emit(bool(dark))
 
 
 def is_dark() -> bool:
