@@ -14,58 +14,15 @@ import numpy as np
 import pyqtgraph as pg
 
 from app.i18n import tr
+from app.models.training import QUANTITIES, BandHistory
 from app.widgets import plots
+from app.widgets.bands import BandItem, axis_limit
 from app.widgets.palette import FOREGROUND, OKABE_ITO, qcolor
-from app.widgets.training_curves import BandItem, axis_limit
-from engine.history import DecimatingSeries
 from engine.stats import BAND_LEVELS
 
-#: key in ``Trainer.layer_stats()`` items → what the user reads
-QUANTITIES = {
-    "activation": "Activations",
-    "pre_activation": "Pre-activations",
-    "gradient": "Gradients ∂L/∂z",
-    "weight": "Weights",
-    "weight_gradient": "Weight gradients ∂L/∂W",
-}
 BAND_COLOR = OKABE_ITO["reddish_purple"]
 #: (low level index, high level index, alpha): outermost band first; the median is level 4
 _BANDS = ((0, 8, 35), (1, 7, 60), (2, 6, 90), (3, 5, 130))
-
-
-class BandHistory:
-    """The recorded percentiles (no Qt): written by the training thread, read by the GUI.
-
-    ``append(step, layer_stats)`` records every layer and quantity of a ``Trainer.layer_stats()``
-    result; ``series(layer, key)`` returns ``(steps (n,), percentiles (n, 9))``. Each percentile
-    is a ``DecimatingSeries`` of at most ``capacity`` points; all of one (layer, quantity) get
-    the same steps, so they decimate alike and stay aligned.
-    """
-
-    def __init__(self, capacity: int = 400):
-        self.capacity = int(capacity)
-        self._series: dict[tuple[int, str], list[DecimatingSeries]] = {}
-
-    def append(self, step: int, layer_stats: list[dict]) -> None:
-        for i, item in enumerate(layer_stats):
-            for key in QUANTITIES:
-                summary = item.get(key)
-                if summary is None:
-                    continue
-                series = self._series.get((i, key))
-                if series is None:
-                    series = [DecimatingSeries(self.capacity) for _ in BAND_LEVELS]
-                    self._series[(i, key)] = series  # one dict store: atomic for the reader
-                for s, v in zip(series, summary["percentiles"]):
-                    s.append(step, v)
-
-    def series(self, layer: int, key: str) -> tuple[np.ndarray, np.ndarray]:
-        stored = self._series.get((layer, key))
-        if not stored:
-            return np.empty(0), np.empty((0, len(BAND_LEVELS)))
-        snaps = [s.snapshot() for s in stored]
-        n = min(len(st) for st, _v in snaps)  # a reader may catch an append half done
-        return snaps[0][0][:n], np.column_stack([v[:n] for _s, v in snaps])
 
 
 class DistributionBands(pg.GraphicsLayoutWidget):
