@@ -170,3 +170,30 @@ def test_screenshot_from_the_command_line(tmp_path):
                            "--size", "900x600"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr
     assert QImage(str(out)).width() == 900
+
+
+@pytest.mark.parametrize("pixels", [650, 300, 120, 40])
+def test_log_colour_bar_labels_never_overlap(pixels):
+    """Issue #14: at 1920×1080 the minor labels of the log colour bar piled up."""
+    from app.widgets.log_ticks import log_ticks
+
+    label_px = 14
+    major, minor = log_ticks(-1.6, 1.75, pixels, label_px)
+    positions = sorted(v for v, _text in major + minor)
+    assert len(positions) >= 2 and [t for _v, t in major] in (["0.1", "1", "10"], ["1"], ["0.1", "10"])
+    gaps = np.diff(positions) * pixels / (1.75 + 1.6)
+    assert gaps.min() >= label_px * 0.999 or pixels < 2 * label_px
+    if pixels >= 600:
+        assert {"0.2", "0.5", "2", "5"} <= {t for _v, t in minor}  # room for minor labels: shown
+
+
+def test_landscape_follows_the_theme(qtbot, panel):
+    from app.widgets import palette
+
+    try:
+        palette.set_dark(True)
+        assert palette.DARK["MUTED"] in panel.progress_label.styleSheet()
+        assert palette.DARK["MUTED"] in panel.info.text()
+    finally:
+        palette.set_dark(False)
+    assert palette.LIGHT["MUTED"] in panel.info.text()

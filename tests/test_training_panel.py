@@ -380,3 +380,21 @@ def test_book_overfitting_preset(qtbot, panel):
     assert model.hidden_sizes == [100] * 6 and model.weight_decay == 0.1
     assert run.trainer.optimizer.name == "sgd" and run.trainer.epochs == 200
     assert panel.form.settings() == panel.model.settings() and panel.preset.currentIndex() == 0
+
+
+def test_views_follow_the_theme(qtbot, panel):
+    from app.widgets import palette
+
+    def background(view):
+        return view.backgroundBrush().color().name()
+
+    try:
+        palette.set_dark(True)
+        assert background(panel.bands) == background(panel.boundary) == palette.DARK["BACKGROUND"].lower()
+        assert background(panel.curves.plots["loss"]) == palette.DARK["BACKGROUND"].lower()
+        assert palette.DARK["MUTED"] in panel.data_label.styleSheet()
+        assert palette.DARK["MUTED"] in panel.curves.gap_label.styleSheet()
+    finally:
+        palette.set_dark(False)
+    assert background(panel.bands) == palette.LIGHT["BACKGROUND"].lower()
+    assert palette.LIGHT["MUTED"] in panel.layer_note.styleSheet()

@@ -17,7 +17,8 @@ from app.i18n import tr
 from app.models.training import QUANTITIES, BandHistory
 from app.widgets import plots
 from app.widgets.bands import BandItem, axis_limit
-from app.widgets.palette import FOREGROUND, OKABE_ITO, qcolor
+from app.widgets import palette
+from app.widgets.palette import OKABE_ITO, qcolor
 from engine.stats import BAND_LEVELS
 
 BAND_COLOR = OKABE_ITO["reddish_purple"]
@@ -32,7 +33,7 @@ class DistributionBands(pg.GraphicsLayoutWidget):
         plots.configure()
         super().__init__(parent)
         self.setObjectName("distributionBands")
-        self.setBackground("w")
+        self.setBackground(palette.BACKGROUND)
         # filled bands of up to 2×400 vertices: antialiased, one repaint costs ~4× as much
         self.setAntialiasing(False)
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
@@ -46,6 +47,14 @@ class DistributionBands(pg.GraphicsLayoutWidget):
         self.setToolTip(tr("Percentiles over training, per hidden layer: shaded min–max, ±1.5σ, ±1σ, "
                            "±0.5σ bands (of a normal) around the median line"))
         self.setMinimumHeight(140)
+        palette.signals.changed.connect(self._recolor)
+
+    def _recolor(self, _dark: bool = False) -> None:
+        """Background, axes and titles follow the theme (``palette.signals.changed``)."""
+        self.setBackground(palette.BACKGROUND)
+        for p, name in zip(self.plots, self.names):
+            plots.style_plot(p, "", grid=False)
+            p.setTitle(name, size="9pt", color=palette.FOREGROUND)
 
     def set_history(self, history: BandHistory) -> None:
         self.history = history
@@ -58,7 +67,7 @@ class DistributionBands(pg.GraphicsLayoutWidget):
         for i, name in enumerate(self.names):
             p = self.ci.addPlot(row=0, col=i)
             plots.style_plot(p, "", grid=False)
-            p.setTitle(name, size="9pt", color=FOREGROUND)
+            p.setTitle(name, size="9pt", color=palette.FOREGROUND)
             p.hideButtons()
             p.setMouseEnabled(x=False, y=False)
             p.getViewBox().disableAutoRange()  # rounded ranges set in redraw: fewer re-layouts

@@ -19,13 +19,15 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from app.i18n import tr
 from app.widgets import plots
 from app.widgets.bands import BandItem, axis_limit
-from app.widgets.palette import MUTED, OKABE_ITO, qcolor
+from app.widgets import palette
+from app.widgets.palette import OKABE_ITO, qcolor
 
 TRAIN_COLOR = OKABE_ITO["blue"]
 TEST_COLOR = OKABE_ITO["vermillion"]
 AA = False
-BATCH_COLOR = "#555555"  # neutral greys: the noisy mini-batch values are context, not the message
-RAW_COLOR = "#C8C8C8"
+#: Neutral greys (light theme, dark theme): the noisy mini-batch values are context, not the message.
+BATCH_COLORS = ("#555555", "#AAAAAA")
+RAW_COLORS = ("#C8C8C8", "#505050")
 LOG_FLOOR = 1e-8  # losses drawn on the log axis no lower than this (log10(0) drops the point)
 #: history keys drawn in each plot: (mini-batch, full train set, test set)
 METRICS = {"loss": ("loss", "train_loss", "test_loss"),
@@ -90,8 +92,8 @@ class MetricCurves(QWidget):
             if metric == "loss":  # one legend serves both plots
                 plots.add_legend(item, columns=3, corner="top-right")
             # the raw curve has up to 2000 points: no antialiasing, and at most ~one point per pixel
-            raw = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), antialias=False)
-            smooth = item.plot(pen=pg.mkPen(BATCH_COLOR, width=2), name=tr("mini-batch (smoothed)"), antialias=AA)
+            raw = item.plot(pen=pg.mkPen(RAW_COLORS[0], width=1), antialias=False)
+            smooth = item.plot(pen=pg.mkPen(BATCH_COLORS[0], width=2), name=tr("mini-batch (smoothed)"), antialias=AA)
             train_c = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name=tr("train set"), antialias=AA)
             test_c = item.plot(pen=pg.mkPen(TEST_COLOR, width=2), name=tr("test set"), antialias=AA)
             raw.setDownsampling(auto=True, method="peak")
@@ -127,7 +129,6 @@ class MetricCurves(QWidget):
         self.log_loss = False
         self.gap_label = QLabel(self)
         self.gap_label.setObjectName("gapLabel")
-        self.gap_label.setStyleSheet(f"color: {MUTED}")
         self.gap_label.setToolTip(tr("Generalization gap at the last epoch end: test minus train"))
         # new text every frame must not re-layout (and so repaint) the plots above it
         self.gap_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -135,6 +136,20 @@ class MetricCurves(QWidget):
         self.gap_label.setFixedHeight(2 * self.gap_label.fontMetrics().lineSpacing() + 2)
         layout.addWidget(self.gap_label)
         self.clear()
+        self._recolor()
+        palette.signals.changed.connect(self._recolor)
+
+    def _recolor(self, _dark: bool = False) -> None:
+        """Backgrounds, axes and the neutral greys follow the theme (``palette.signals.changed``)."""
+        dark = int(palette.is_dark())
+        for metric, plot in self.plots.items():
+            plot.setBackground(palette.BACKGROUND)
+            plots.style_plot(plot.getPlotItem(), "", y=tr(metric), grid=False)
+            self.curves[METRICS[metric][0]].setPen(pg.mkPen(RAW_COLORS[dark], width=1))
+            self.smoothed[metric].setPen(pg.mkPen(BATCH_COLORS[dark], width=2))
+        if self.x_label:
+            self.plots["accuracy"].getPlotItem().setLabel("bottom", tr(self.x_label), color=palette.FOREGROUND)
+        self.gap_label.setStyleSheet(f"color: {palette.MUTED}")
 
     def clear(self) -> None:
         self._diverged_at = None
@@ -152,7 +167,7 @@ class MetricCurves(QWidget):
         label = "epoch" if per_epoch else "step"
         if label != self.x_label:
             self.x_label = label
-            self.plots["accuracy"].getPlotItem().setLabel("bottom", tr(label))
+            self.plots["accuracy"].getPlotItem().setLabel("bottom", tr(label), color=palette.FOREGROUND)
 
     def update_curves(self, series: dict, steps_per_epoch: int, smoothing: float = 0.6,
                       per_epoch: bool = False) -> None:
