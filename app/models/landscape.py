@@ -9,12 +9,12 @@ the ``engine.landscape.Landscape`` that comes back is kept here, where scene che
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from app.models.base import StateBase, StateError, setting
+from app.models.base import StateBase, setting
+from app.models.legacy import json_blob, keep_valid
 from engine import activations, datasets
 from engine import landscape as L
 from engine.training_setup import DataSpec
@@ -91,13 +91,7 @@ class State(StateBase):
 def migrate_legacy(values: dict) -> dict:
     """What ``save_settings`` wrote (``asdict(engine.landscape.Settings)`` as JSON under "state")
     → a ``State`` dict; values that do not validate keep their defaults."""
-    raw = values.get("state")
-    try:
-        old = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return {}
-    if not isinstance(old, dict):
-        return {}
+    old = json_blob(values)
     out = {key: old[key] for key in ("dataset", "noise", "hidden", "activation", "epochs", "batch_size", "seed",
                                      "reference", "directions", "resolution") if key in old}
     if "n_samples" in old:
@@ -113,18 +107,7 @@ def migrate_legacy(values: dict) -> dict:
             out["lr"] = {str(name): lr for name, lr in pairs}
         except (TypeError, ValueError):
             pass
-    clean = {}
-    for key, value in out.items():
-        try:
-            State.from_dict({key: value})
-        except (StateError, TypeError, ValueError):
-            continue
-        clean[key] = value
-    try:
-        return State.from_dict(clean).to_dict()
-    except StateError:  # e.g. a reference that only fits other kept values
-        clean.pop("reference", None)
-        return State.from_dict(clean).to_dict()
+    return keep_valid(State, out)
 
 
 class LandscapeModel:

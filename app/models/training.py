@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.models.base import StateBase, StateError, setting
+from app.models.base import StateBase, setting
+from app.models.legacy import json_blob, keep_valid
 from engine import activations, datasets, init, optimizers
 from engine.history import DecimatingSeries
 from engine.stats import BAND_LEVELS
@@ -199,15 +200,7 @@ def migrate_legacy(values: dict) -> dict:
 
     Garbage is dropped, not fatal: each part that does not validate keeps its default.
     """
-    import json
-
-    raw = values.get("state")
-    try:
-        old = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return {}
-    if not isinstance(old, dict):
-        return {}
+    old = json_blob(values)
     out = {}
     view = {"speed": ("speed", float), "max": ("max_speed", bool), "smoothing": ("smoothing", float),
             "log_loss": ("log_loss", bool), "quantity": ("quantity", str)}
@@ -227,14 +220,7 @@ def migrate_legacy(values: dict) -> dict:
         if net.get("epochs") is None:
             net.pop("epochs", None)
         out["network"] = net
-    clean = {}
-    for key, value in out.items():  # keep what validates, part by part
-        try:
-            State.from_dict({key: value})
-        except (StateError, TypeError, ValueError):
-            continue
-        clean[key] = value
-    return State.from_dict(clean).to_dict()
+    return keep_valid(State, out)
 
 
 # ---- the run (worker side) --------------------------------------------------------------------------
