@@ -99,6 +99,8 @@ class DataState(StateBase):
         if self.source == "toy" and self.name not in datasets.REGISTRY.names():
             raise ValueError(f"name: unknown toy data set {self.name!r}; choose one of: "
                              f"{', '.join(datasets.REGISTRY.names())}")
+        if self.source == "file" and not self.name.strip():
+            raise ValueError("name: give the data set file's path")
         if self.source == "digits" and self.name != "digits":
             raise ValueError(f"name: the synthetic digits are called 'digits', got {self.name!r}")
         lo, hi = SOURCE_DEFAULTS[self.source][1]

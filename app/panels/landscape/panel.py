@@ -124,7 +124,6 @@ class LandscapePanel(Panel):
 
         self.controls = LandscapeControls(side)
         self.controls.edited.connect(self._on_edited)
-        self.controls.view3d_check.toggled.connect(self.set_3d)
         side_layout.addWidget(self.controls)
 
         self.compute_button = QPushButton(tr("&Compute"), side)
