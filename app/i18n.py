@@ -116,9 +116,6 @@ ENGINE_MESSAGES = (
     "diverged at step {step}: the position or loss blew up (try a smaller learning rate)",
     "left the view at step {step} (at x={x}, y={y})",
     "stopped after the {limit}-step limit",
-    "diverged at step {step} ({problem})",
-    "cancelled after step {step}",
-    "finished {epochs} epochs ({steps} steps)",
     "hidden layers must be widths separated by commas, e.g. 32, 32; got {text}",
     "give 1 to 8 hidden layers of width 1…1024, got {text}",
     "choose at least one optimizer",
@@ -141,7 +138,7 @@ def _template_pattern(template: str) -> re.Pattern:
 def tr_message(message: str, templates=ENGINE_MESSAGES) -> str:
     """``message`` (built from one of ``templates``) in the current language.
 
-    ``tr_message("diverged at step 12 (loss = nan)")`` → ``"12단계에서 발산 (loss = nan)"``;
+    ``tr_message("stopped after the 500-step limit")`` → ``"500단계 제한에 도달해 멈춤"``;
     an unknown message is returned as ``tr(message)``.
     """
     if _language == SOURCE_LANGUAGE or not message:

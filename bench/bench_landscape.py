@@ -40,8 +40,8 @@ def median(fn, repeat: int) -> float:
 
 def bench_slice(repeat: int, n: int) -> None:
     s = L.Settings()
-    x, y = datasets.make(s.dataset, s.n_samples, s.noise, seed=0)
-    model = MLP(2, list(s.hidden), 2, seed=0)
+    x, y = datasets.make(s.data.name, s.data.size, s.data.noise, seed=0)
+    model = MLP(2, list(s.network.hidden), 2, seed=0)
     d1, d2 = L.random_directions(model, seed=0)
     points = n * n
     centre = model.get_flat_params()
@@ -68,7 +68,7 @@ def bench_default(repeat: int) -> None:
     total = statistics.median(t for t, _ in times)
     sl = statistics.median(t for _, t in times)
     steps = sum(int(r.steps[-1]) for r in res.runs)
-    print(f"panel default ({len(s.optimizers)} optimizers × {s.epochs} epochs = {steps} steps, "
+    print(f"panel default ({len(s.optimizers)} optimizers × {s.network.epochs} epochs = {steps} steps, "
           f"{s.resolution}×{s.resolution} slice)")
     print(f"  training {total - sl:5.2f} s   slice {sl:5.2f} s   total {total:5.2f} s")
 

@@ -112,16 +112,16 @@ DRAW_RATE: list[float] = []
 def panel_rate(app, panel, seconds: float):
     """Steps/s of the panel at full speed, and the GUI gaps meanwhile."""
     panel.reset()
-    while panel.is_busy() or panel.run.trainer.step_count:
+    while panel.is_busy() or panel.model.run.trainer.step_count:
         app.processEvents()
         time.sleep(0.001)
     panel.play_pause()
     spin(app, 0.3)  # warm-up: first frames, first views
-    s0, t0, cpu0, d0 = panel.run.trainer.step_count, time.perf_counter(), time.thread_time(), panel.draws
+    s0, t0, cpu0, d0 = panel.model.run.trainer.step_count, time.perf_counter(), time.thread_time(), panel.draws
     gaps = spin(app, seconds)
     wall = time.perf_counter() - t0
     DRAW_RATE.append((panel.draws - d0) / wall)
-    rate = (panel.run.trainer.step_count - s0) / wall
+    rate = (panel.model.run.trainer.step_count - s0) / wall
     GUI_LOAD.append((time.thread_time() - cpu0) / wall)  # CPU time of the GUI thread (this one)
     panel.play_pause()
     spin(app, 0.2)
@@ -168,14 +168,14 @@ def main(argv=None) -> int:
         print("panel never became ready:", panel.last_error, file=sys.stderr)
         return 1
     spec = DATA[args.data]
-    if spec != panel.spec:
+    if spec != panel.model.spec():
         panel.set_spec(spec)
-    panel.set_settings(dataclasses.replace(panel.settings, epochs=None))
-    while panel.is_busy() or panel.run.spec != spec:
+    panel.set_settings(dataclasses.replace(panel.model.settings(), epochs=100000))  # runs as long as needed
+    while panel.is_busy() or panel.model.run.spec != spec:
         app.processEvents()
         time.sleep(0.001)
     panel.full_speed.setChecked(True)
-    data, settings = make_data(spec), panel.settings
+    data, settings = make_data(spec), panel.model.settings()
     print(f"data {args.data}: {len(data.y_train)} train / {len(data.y_test)} test, network {settings.hidden}, "
           f"batch {settings.batch_size}, {settings.optimizer} {settings.hyper}; panel {w}×{h}")
 
@@ -217,20 +217,20 @@ def main(argv=None) -> int:
             time.sleep(0.001)
         panel.play_pause()
         spin(app, min(10.0, args.minutes * 60 / 4))  # warm-up: caches, first decimations
-        start_rss, start_steps, t0 = rss_mb(), panel.run.trainer.step_count, time.perf_counter()
+        start_rss, start_steps, t0 = rss_mb(), panel.model.run.trainer.step_count, time.perf_counter()
         samples = [start_rss]
         end = t0 + args.minutes * 60
         while time.perf_counter() < end:
             spin(app, min(5.0, max(0.1, end - time.perf_counter())))
             samples.append(rss_mb())
-        steps = panel.run.trainer.step_count - start_steps
-        lengths = {k: len(s) for k, s in panel.run.trainer.history.items()}
+        steps = panel.model.run.trainer.step_count - start_steps
+        lengths = {k: len(s) for k, s in panel.model.run.trainer.history.items()}
         band_len = len(panel.bands.series(0)[0])
         panel.play_pause()
         print(f"memory over {args.minutes:g} min ({steps:,} steps): RSS {start_rss:.1f} → {samples[-1]:.1f} MB "
               f"(growth {samples[-1] - start_rss:+.1f} MB, max {max(samples):.1f} MB); "
               f"history points per series {max(lengths.values())} (capacity "
-              f"{panel.run.trainer.history['loss'].capacity}), band points {band_len}")
+              f"{panel.model.run.trainer.history['loss'].capacity}), band points {band_len}")
         marks = np.linspace(0, len(samples) - 1, 5).round().astype(int)
         print("RSS at 0, ¼, ½, ¾, end of the run: " + ", ".join(f"{samples[i]:.1f}" for i in marks) + " MB")
     panel.shutdown()

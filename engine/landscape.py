@@ -49,7 +49,8 @@ import numpy as np
 from engine import optimizers, validate
 from engine.activations import ReLU
 from engine.layers import ActivationLayer, BatchNorm, Dense, Dropout, PReLU
-from engine.training import Trainer
+from engine.training import StopReason, Trainer
+from engine.training_setup import DATA_SEED, DataSpec, RunSettings, build_network
 from engine.trajectory import RunnerConfig
 
 DIRECTIONS = ("random", "pca")
@@ -384,7 +385,12 @@ class PathRun:
     params: np.ndarray  # (T, P)
     losses: np.ndarray  # eval-mode loss on the training data at each recorded point
     status: str = "finished"
-    message: str = ""
+    stop_reason: StopReason | None = None  # why its training stopped (``engine.training``)
+
+    @property
+    def message(self) -> str:
+        """The stop reason in English ("" if none)."""
+        return self.stop_reason.sentence() if self.stop_reason is not None else ""
 
     @property
     def final(self) -> np.ndarray:
@@ -437,7 +443,7 @@ def train_paths(model, configs, x, labels, epochs: int = 50, batch_size: int = 1
             record()
         yield index, label, trainer.step_count, total
         runs.append(PathRun(label, cfg.optimizer, dict(opt.hyper), np.array(steps), np.array(params),
-                            np.array(losses), trainer.status, trainer.message))
+                            np.array(losses), trainer.status, trainer.stop_reason))
     return runs
 
 
@@ -526,24 +532,27 @@ def compute_landscape(model, configs, x, labels, epochs: int = 50, batch_size: i
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "nag": 0.05, "adagrad": 0.05, "rmsprop": 0.005, "adam": 0.01}
 
 
+#: The default network and run of the panel: small enough to train 3 optimizers in seconds.
+#: Only its network fields and batch size, epochs and seed are used (the optimizers come from
+#: ``Settings.optimizers``).
+DEFAULT_NETWORK = RunSettings(hidden=(16, 16), activation="relu", batch_size=16, epochs=60, seed=0)
+
+
 @dataclass(frozen=True)
 class Settings:
     """One landscape computation, as the panel and the benchmark describe it.
 
-    ``optimizers``: (registry name, learning rate) pairs, trained in that order; ``reference``
-    names the one whose final weights are the centre. ``extent=None`` fits the paths.
+    ``data`` and ``network`` are the Training panel's recipe (``engine.training_setup``): a
+    toy set (used whole: the landscape is the training loss) and the network with its batch
+    size, epochs and seed (its ``optimizer``/``hyper`` are not used). ``optimizers``: (registry
+    name, learning rate) pairs, trained in that order; ``reference`` names the one whose final
+    weights are the centre. ``extent=None`` fits the paths.
     """
 
-    dataset: str = "spiral"
-    noise: float = 0.1
-    n_samples: int = 400
-    hidden: tuple = (16, 16)
-    activation: str = "relu"
+    data: DataSpec = DataSpec("toy", "spiral", 0.1, 400)
+    network: RunSettings = DEFAULT_NETWORK
     optimizers: tuple = (("sgd", 0.1), ("momentum", 0.05), ("adam", 0.01))
     reference: str = "adam"
-    epochs: int = 60
-    batch_size: int = 16
-    seed: int = 0
     directions: str = "pca"
     resolution: int = 41
     extent: float | None = None
@@ -564,14 +573,16 @@ class Settings:
 def compute_from_settings(s: Settings):
     """Generator of ``Progress`` for ``s`` (data, network, paths, slice); returns a ``Landscape``.
 
-    The data set is drawn with seed 0 (the run's ``seed`` changes the weights and batches only)
-    and used whole as training data: the landscape is the training loss.
+    The data set is drawn with the data's own seed (the run's ``seed`` changes the weights and
+    batches only) and used whole as training data: the landscape is the training loss.
     """
     from engine import datasets
-    from engine.network import MLP
 
-    x, y = datasets.make(s.dataset, s.n_samples, s.noise, seed=0)
-    model = MLP(2, list(s.hidden), datasets.n_classes(s.dataset), activation=s.activation, seed=s.seed)
-    return (yield from compute_landscape(model, s.configs(), x, y, s.epochs, s.batch_size, s.seed,
+    if s.data.source != "toy":
+        raise ValueError(f"the landscape needs a 2-D toy data set, got source {s.data.source!r}")
+    x, y = datasets.make(s.data.name, s.data.size, s.data.noise, seed=DATA_SEED)
+    net = s.network
+    model = build_network(2, datasets.n_classes(s.data.name), net)
+    return (yield from compute_landscape(model, s.configs(), x, y, net.epochs, net.batch_size, net.seed,
                                          s.directions, s.resolution, s.extent, s.reference_index(),
                                          max_points=s.max_points))

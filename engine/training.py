@@ -7,8 +7,8 @@ same seed, model and settings give identical curves.
 
 Divergence is a result, not a crash: when the loss, a gradient or an updated parameter is not
 finite, the update is not applied (the parameters keep the last finite state), ``status``
-becomes "diverged" with a message such as "diverged at step 37 (loss = nan)", and training
-stops. A finite loss above ``max_loss`` (default 1e6) counts too: softmax cross-entropy is
+becomes "diverged", ``stop_reason`` says why as data (``StopReason(kind="diverged", step=37,
+problem="loss", value=nan)``; ``message`` is its English sentence), and training stops. A finite loss above ``max_loss`` (default 1e6) counts too: softmax cross-entropy is
 computed stably, so an exploding run can stay finite for hundreds of steps (SGD with lr 1e6
 reaches a loss of 1e15 at step 2 and 1e83 at step 5 on XOR) — its loss is the best alarm.
 
@@ -40,6 +40,44 @@ HISTORY_KEYS = (
 )
 
 STATUSES = ("ready", "running", "finished", "diverged", "cancelled")
+#: Why a run diverged (``StopReason.problem``): the loss is not finite, the loss is above
+#: ``max_loss``, a gradient is not finite, the update overflowed, or NumPy raised.
+PROBLEMS = ("loss", "loss_limit", "gradient", "overflow", "fp_pass", "fp_update")
+
+
+@dataclass(frozen=True)
+class StopReason:
+    """Why a run stopped, as data: the app words it in its language (no sentence parsing).
+
+    ``kind``: "finished" (``epochs`` done), "diverged" (``problem`` in ``PROBLEMS``, with the
+    loss ``value`` and the ``limit`` it passed where that applies) or "cancelled". ``step``: the
+    finished/cancelled run's last step, or the step that diverged (its update not applied).
+    """
+
+    kind: str
+    step: int
+    epochs: int | None = None
+    problem: str = ""
+    value: float | None = None
+    limit: float | None = None
+
+    def problem_text(self) -> str:
+        """The problem in English (``loss = nan``)."""
+        if self.problem == "loss":
+            return f"loss = {self.value}"
+        if self.problem == "loss_limit":
+            return f"loss = {self.value:.3g} > {self.limit:g}"
+        return {"gradient": "a gradient is not finite", "overflow": "the update overflowed",
+                "fp_pass": "floating-point error in the forward/backward pass",
+                "fp_update": "floating-point error in the update"}.get(self.problem, self.problem)
+
+    def sentence(self) -> str:
+        """The reason in English (logs, the engine's own users)."""
+        if self.kind == "diverged":
+            return f"diverged at step {self.step} ({self.problem_text()})"
+        if self.kind == "finished":
+            return f"finished {self.epochs} epochs ({self.step} steps)"
+        return f"cancelled after step {self.step}"
 
 #: Fixed histogram ranges for bounded activation outputs (others span their data).
 _OUTPUT_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0)}
@@ -155,7 +193,7 @@ class Trainer:
         self.step_count = 0  # updates applied
         self.status = "ready"
         self.diverged_at: int | None = None
-        self.message = ""
+        self.stop_reason: StopReason | None = None
         self.last_metrics: StepMetrics | None = None
 
     # --------------------------------------------------------------------------- stepping
@@ -163,6 +201,11 @@ class Trainer:
     def epoch(self) -> int:
         """1-based epoch of the next batch."""
         return self.step_count // self.steps_per_epoch + 1
+
+    @property
+    def message(self) -> str:
+        """``stop_reason`` in English ("" while it runs)."""
+        return self.stop_reason.sentence() if self.stop_reason is not None else ""
 
     @property
     def done(self) -> bool:
@@ -175,7 +218,7 @@ class Trainer:
     def step(self) -> StepMetrics | None:
         """One mini-batch update; None when finished, diverged or cancelled."""
         if self._cancel.is_set() and not self.done:
-            self.status, self.message = "cancelled", f"cancelled after step {self.step_count}"
+            self.status, self.stop_reason = "cancelled", StopReason("cancelled", self.step_count)
         if self.done:
             return None
         with self._lock:
@@ -217,13 +260,13 @@ class Trainer:
             self._step_times.append(time.perf_counter())
 
         with np.errstate(all="ignore"):
-            loss, problem = self._update(xb, yb)
+            loss, problem, limit = self._update(xb, yb)
             self._records, self._model_holds_training_pass = None, True
             accuracy = math.nan if problem else self._batch_accuracy(xb, yb)
         if problem:
             self.status = "diverged"
             self.diverged_at = step
-            self.message = f"diverged at step {step} ({problem})"
+            self.stop_reason = StopReason("diverged", step, problem=problem, value=loss, limit=limit)
             return None
         self.step_count = step
         epoch_end = index == self.steps_per_epoch - 1
@@ -234,36 +277,36 @@ class Trainer:
         speed = float((len(times) - 1) / (times[-1] - times[0])) if times[-1] > times[0] else 0.0
         if epoch_end and self.epochs is not None and step >= self.epochs * self.steps_per_epoch:
             self.status = "finished"
-            self.message = f"finished {self.epochs} epochs ({step} steps)"
+            self.stop_reason = StopReason("finished", step, epochs=self.epochs)
         epoch = (step - 1) // self.steps_per_epoch + 1
         return StepMetrics(step, epoch, loss, accuracy, epoch_end, steps_per_sec=speed, **full)
 
-    def _update(self, xb, yb) -> tuple[float, str | None]:
-        """Forward, backward and optimizer step; ``(loss, None)`` or ``(loss, what went wrong)``
-        with the parameters left as they were."""
+    def _update(self, xb, yb) -> tuple[float, str | None, float | None]:
+        """Forward, backward and optimizer step; ``(loss, None, None)`` or ``(loss, problem,
+        limit)`` (``problem`` in ``PROBLEMS``) with the parameters left as they were."""
         params = self.model.params
         try:
             loss, grads = self.model.loss_and_gradient(xb, yb)
         except FloatingPointError:  # a caller's np.seterr(all="raise")
-            return math.nan, "floating-point error in the forward/backward pass"
+            return math.nan, "fp_pass", None
         loss = float(loss)
         if not math.isfinite(loss):
-            return loss, f"loss = {loss}"
+            return loss, "loss", None
         if self.max_loss is not None and loss > self.max_loss:
-            return loss, f"loss = {loss:.3g} > {self.max_loss:g}"
+            return loss, "loss_limit", self.max_loss
         if not _all_finite(grads):
-            return loss, "a gradient is not finite"
+            return loss, "gradient", None
         for keep, p in zip(self._backup, params):
             np.copyto(keep, p)
         try:
             self.optimizer.step(params, grads)
-            problem = None if _all_finite(params) else "the update overflowed"
+            problem = None if _all_finite(params) else "overflow"
         except FloatingPointError:
-            problem = "floating-point error in the update"
+            problem = "fp_update"
         if problem:  # back to the last finite state
             for keep, p in zip(self._backup, params):
                 np.copyto(p, keep)
-        return loss, problem
+        return loss, problem, None
 
     def _batch_accuracy(self, xb, yb) -> float:
         """Accuracy of the training pass just made (its softmax output), without another pass."""

@@ -118,10 +118,15 @@ def make_data(spec: DataSpec, image_set=None) -> TrainingData:
                         synthetic=False)
 
 
-def make_model(data: TrainingData, settings: RunSettings) -> MLP:
-    return MLP(data.n_features, list(settings.hidden), data.n_classes, activation=settings.activation,
+def build_network(n_in: int, n_out: int, settings: RunSettings) -> MLP:
+    """The network of ``settings`` (its layers, regularizers and seed) for ``n_in`` → ``n_out``."""
+    return MLP(n_in, list(settings.hidden), n_out, activation=settings.activation,
                init=settings.init, batchnorm=settings.batchnorm, dropout=settings.dropout,
                weight_decay=settings.weight_decay, l1=settings.l1, seed=settings.seed)
+
+
+def make_model(data: TrainingData, settings: RunSettings) -> MLP:
+    return build_network(data.n_features, data.n_classes, settings)
 
 
 def make_trainer(data: TrainingData, settings: RunSettings, **trainer_kw) -> Trainer:

@@ -241,7 +241,12 @@ def test_tr_translates_falls_back_and_formats(korean):
 def test_engine_messages_are_translated_with_their_numbers(korean):
     from engine.backprop_trace import TEXTS
 
-    assert i18n.tr_message("diverged at step 12 (loss = nan)") == "12단계에서 발산 (loss = nan)"
+    from app.stop_text import stop_text
+    from engine.training import StopReason
+
+    # a trainer's stop reason is data: worded from its fields, never parsed back from English
+    assert stop_text(StopReason("diverged", 12, problem="loss", value=float("nan"))) == "12단계에서 발산 (손실 = nan)"
+    assert stop_text(StopReason("finished", 60, epochs=3)) == "3에폭 완료 (60단계)"
     assert i18n.tr_message("left the view at step 3 (at x=1.5, y=−2)") == "3단계에서 화면을 벗어남 (x=1.5, y=−2)"
     # a field used twice must match the same text twice; English fields are translated too
     text = TEXTS["dloss_mse"].format(node="y₁")

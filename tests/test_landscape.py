@@ -230,3 +230,20 @@ def test_interpolation_hits_grid_values_and_is_nan_outside(data):
     v = sl.interpolate(pts)
     np.testing.assert_allclose(v[:3], [sl.loss[3, 1], sl.loss[0, 4], (sl.loss[2, 1] + sl.loss[2, 2]) / 2])
     assert np.isnan(v[3])
+
+
+def test_the_panel_recipe_builds_the_training_panels_network():
+    """``compute_from_settings`` starts from ``training_setup.build_network`` of its RunSettings."""
+    import dataclasses
+
+    from engine.training_setup import DataSpec, build_network
+
+    net = dataclasses.replace(L.DEFAULT_NETWORK, hidden=(5,), activation="tanh", epochs=1, seed=4)
+    s = L.Settings(data=DataSpec("toy", "moons", 0.1, 40), network=net, optimizers=(("sgd", 0.1),),
+                   reference="sgd", resolution=5)
+    res = L.run(L.compute_from_settings(s))
+    expected = build_network(2, 2, net).get_flat_params()
+    np.testing.assert_array_equal(res.runs[0].params[0], expected)
+    assert res.runs[0].stop_reason.kind == "finished" and res.runs[0].message.startswith("finished 1 epochs")
+    with pytest.raises(ValueError, match="2-D toy data set"):
+        L.run(L.compute_from_settings(dataclasses.replace(s, data=DataSpec("digits", "digits"))))

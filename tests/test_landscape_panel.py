@@ -1,5 +1,7 @@
 """The Landscape panel, driven through its widgets (pytest-qt, offscreen), on small grids."""
 
+import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -7,18 +9,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from app.panels.landscape import OPTIMIZERS, REVEAL_STEPS, LandscapePanel
+from app.models.base import StateError
+from app.models.landscape import OPTIMIZERS, REVEAL_STEPS, State, migrate_legacy
+from app.panels.landscape import LandscapePanel
 from engine import landscape as L
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = L.Settings(n_samples=80, hidden=(6, 6), epochs=3, resolution=9)
+SMALL = State(samples=80, hidden=(6, 6), epochs=3, resolution=9)
 
 
-def make_panel(qtbot, settings=SMALL):
-    p = LandscapePanel(settings=settings)
+def make_panel(qtbot, state=SMALL):
+    p = LandscapePanel(state=state)
     qtbot.addWidget(p)
     p.resize(1280, 800)
     p.show()
@@ -57,16 +61,16 @@ def test_computes_a_small_landscape_and_draws_every_path(panel):
 def test_step_reveals_the_paths_a_tenth_at_a_time(qtbot, panel):
     full = len(panel.result.coords[0])
     panel.step()
-    assert panel.reveal == 1 and len(drawn(panel, "sgd")) == int(np.ceil(full / REVEAL_STEPS))
+    assert panel.model.reveal == 1 and len(drawn(panel, "sgd")) == int(np.ceil(full / REVEAL_STEPS))
     for _ in range(REVEAL_STEPS - 1):
         panel.step()
-    assert panel.reveal == REVEAL_STEPS and len(drawn(panel, "sgd")) == full
+    assert panel.model.reveal == REVEAL_STEPS and len(drawn(panel, "sgd")) == full
     assert panel.step_count == REVEAL_STEPS
 
 
 def test_play_cancels_a_running_computation(qtbot, panel):
     before = panel.result
-    panel.epochs_spin.setValue(2000)
+    panel.controls.epochs_spin.setValue(2000)
     qtbot.mouseClick(panel.compute_button, Qt.MouseButton.LeftButton)
     assert panel.computing and panel.is_playing() and panel.compute_button.text() == "&Cancel"
     qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=10000)
@@ -78,10 +82,10 @@ def test_play_cancels_a_running_computation(qtbot, panel):
 
 
 def test_random_directions_and_a_fixed_extent(qtbot, panel):
-    panel.directions_combo.setCurrentIndex(panel.directions_combo.findData("random"))
-    panel.fit_check.setChecked(False)
-    panel.extent_spin.setValue(0.5)
-    panel.reference_combo.setCurrentIndex(panel.reference_combo.findData("momentum"))
+    panel.controls.directions_combo.setCurrentIndex(panel.controls.directions_combo.findData("random"))
+    panel.controls.fit_check.setChecked(False)
+    panel.controls.extent_spin.setValue(0.5)
+    panel.controls.reference_combo.setCurrentIndex(panel.controls.reference_combo.findData("momentum"))
     panel.play_pause()
     qtbot.waitUntil(lambda: not panel.computing and panel.result.directions == "random", timeout=20000)
     res = panel.result
@@ -92,41 +96,71 @@ def test_random_directions_and_a_fixed_extent(qtbot, panel):
 
 
 def test_reset_restores_defaults(qtbot, panel):
-    panel.epochs_spin.setValue(7)
-    panel.opt_checks["rmsprop"].setChecked(True)
+    panel.controls.epochs_spin.setValue(7)
+    panel.controls.opt_checks["rmsprop"].setChecked(True)
     panel.reset()
-    assert panel.epochs_spin.value() == L.Settings().epochs
-    assert not panel.opt_checks["rmsprop"].isChecked()
-    assert panel.settings() == L.Settings()
+    assert panel.controls.epochs_spin.value() == State().epochs
+    assert not panel.controls.opt_checks["rmsprop"].isChecked()
+    assert panel.state() == State() and panel.state().settings() == L.Settings()
     panel.cancel()
     qtbot.waitUntil(lambda: not panel.computing, timeout=5000)
 
 
 def test_3d_view_falls_back_cleanly_without_opengl(qtbot, panel):
-    panel.view3d_check.setChecked(True)
+    panel.controls.view3d_check.setChecked(True)
     assert panel.stack.currentIndex() == 1
     if not panel.view3d.available:  # offscreen: a message, no GL widget, no crash
         assert "OpenGL" in panel.view3d.message and panel.view3d.view is None
     panel.step()  # redraws with the 3-D page shown
-    panel.view3d_check.setChecked(False)
+    panel.controls.view3d_check.setChecked(False)
     assert panel.stack.currentIndex() == 0
 
 
 def test_bad_hidden_sizes_show_an_error(qtbot, panel):
-    panel.hidden_edit.setText("16, banana")
+    panel.controls.hidden_edit.setText("16, banana")
     panel.play_pause()
     assert "hidden layers" in panel.last_error and not panel.computing
 
 
-def test_settings_round_trip(qtbot, panel, tmp_path):
-    panel.seed_spin.setValue(3)
-    panel.opt_checks["nag"].setChecked(True)
-    store = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
-    panel.save_settings(store)
+def test_state_round_trip_and_controls(qtbot, panel):
+    import json
+
+    panel.controls.seed_spin.setValue(3)
+    panel.controls.opt_checks["nag"].setChecked(True)
+    panel.controls.lr_spins["nag"].setValue(0.02)
+    panel.controls.directions_combo.setCurrentIndex(panel.controls.directions_combo.findData("random"))
+    state = panel.state()  # each control changed the state
+    assert state.seed == 3 and state.optimizers == ("sgd", "momentum", "nag", "adam")
+    assert state.lr.nag == 0.02 and state.directions == "random"
+    panel.controls.opt_checks["adam"].setChecked(False)  # the centre's optimizer stays traced
+    assert "adam" in panel.state().optimizers and panel.controls.opt_checks["adam"].isChecked()
     other = make_panel(qtbot)
-    other.restore_settings(store)
-    assert other.settings() == panel.settings()
+    other.apply_state(State.from_dict(json.loads(json.dumps(state.to_dict()))))
+    assert other.state() == state and other.controls.lr_spins["nag"].value() == 0.02
+    assert other.controls.read(other.state()) == state
+    other.cancel()
+    qtbot.waitUntil(lambda: not other.computing, timeout=10000)
     assert other.shutdown()
+
+
+def test_from_dict_names_the_bad_key_and_old_settings_migrate():
+    for bad, key in (({"epochs": 0}, "epochs"), ({"lr": {"adam": -1}}, "lr.adam"), ({"directions": "up"}, "directions"),
+                     ({"optimizers": ["sgd", "lion"]}, "optimizers[1]"), ({"size": 3}, "size")):
+        with pytest.raises(StateError) as info:
+            State.from_dict(bad)
+        assert info.value.key == key
+    old = {"dataset": "moons", "noise": 0.1, "n_samples": 300, "hidden": [8, 8], "activation": "tanh",
+           "optimizers": [["sgd", 0.2], ["nag", 0.03]], "reference": "nag", "epochs": 20, "batch_size": 8,
+           "seed": 2, "directions": "random", "resolution": 21, "extent": 0.5, "max_points": 100}
+    state = State.from_dict(migrate_legacy({"state": json.dumps(old)}))
+    assert state.settings() == L.Settings(
+        data=L.DataSpec("toy", "moons", 0.1, 300), network=dataclasses.replace(L.DEFAULT_NETWORK, hidden=(8, 8),
+                                                                    activation="tanh", epochs=20, batch_size=8,
+                                                                    seed=2),
+        optimizers=(("sgd", 0.2), ("nag", 0.03)), reference="nag", directions="random", resolution=21, extent=0.5)
+    garbage = dict(old, epochs="many", directions="up", optimizers="x")
+    state = State.from_dict(migrate_legacy({"state": json.dumps(garbage)}))
+    assert state.epochs == State().epochs and state.directions == State().directions and state.seed == 2
 
 
 def test_screenshot_from_the_command_line(tmp_path):
@@ -136,3 +170,30 @@ def test_screenshot_from_the_command_line(tmp_path):
                            "--size", "900x600"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
     assert done.returncode == 0, done.stderr
     assert QImage(str(out)).width() == 900
+
+
+@pytest.mark.parametrize("pixels", [650, 300, 120, 40])
+def test_log_colour_bar_labels_never_overlap(pixels):
+    """Issue #14: at 1920×1080 the minor labels of the log colour bar piled up."""
+    from app.widgets.log_ticks import log_ticks
+
+    label_px = 14
+    major, minor = log_ticks(-1.6, 1.75, pixels, label_px)
+    positions = sorted(v for v, _text in major + minor)
+    assert len(positions) >= 2 and [t for _v, t in major] in (["0.1", "1", "10"], ["1"], ["0.1", "10"])
+    gaps = np.diff(positions) * pixels / (1.75 + 1.6)
+    assert gaps.min() >= label_px * 0.999 or pixels < 2 * label_px
+    if pixels >= 600:
+        assert {"0.2", "0.5", "2", "5"} <= {t for _v, t in minor}  # room for minor labels: shown
+
+
+def test_landscape_follows_the_theme(qtbot, panel):
+    from app.widgets import palette
+
+    try:
+        palette.set_dark(True)
+        assert palette.DARK["MUTED"] in panel.progress_label.styleSheet()
+        assert palette.DARK["MUTED"] in panel.info.text()
+    finally:
+        palette.set_dark(False)
+    assert palette.LIGHT["MUTED"] in panel.info.text()

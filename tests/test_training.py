@@ -39,6 +39,7 @@ def test_reaches_95_percent_test_accuracy(name, n, noise, hidden, epochs):
     metrics = list(t.run())
     elapsed = time.perf_counter() - started
     assert t.status == "finished" and t.message.startswith(f"finished {epochs} epochs")
+    assert t.stop_reason.kind == "finished" and t.stop_reason.epochs == epochs and t.stop_reason.step == t.step_count
     assert len(metrics) == t.step_count == epochs * t.steps_per_epoch
     last = metrics[-1]
     assert last.epoch_end and last.epoch == epochs
@@ -159,6 +160,8 @@ def test_non_finite_loss_from_a_huge_init_diverges_at_step_one():
     assert list(t.run()) == []
     assert t.status == "diverged" and t.diverged_at == 1
     assert t.message == "diverged at step 1 (loss = nan)"
+    reason = t.stop_reason  # the same as data: the app words it in its language
+    assert (reason.kind, reason.step, reason.problem) == ("diverged", 1, "loss") and np.isnan(reason.value)
     for p, b in zip(t.model.params, before):
         np.testing.assert_array_equal(p, b)
 
@@ -177,6 +180,7 @@ def test_an_overflowing_update_is_undone():
     before = [p.copy() for p in t.model.params]
     assert t.step() is None
     assert t.status == "diverged" and t.message == "diverged at step 1 (the update overflowed)"
+    assert t.stop_reason.kind == "diverged" and t.stop_reason.problem == "overflow" and t.stop_reason.step == 1
     for p, b in zip(t.model.params, before):
         np.testing.assert_array_equal(p, b)
 

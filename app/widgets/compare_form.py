@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from app.i18n import tr, tr_message
 from app.widgets.optimizer_editor import SciSpinBox
 from app.widgets.palette import MUTED
-from app.widgets.training_form import parse_hidden
+from app.models.training import parse_hidden
 from engine import datasets, experiments, optimizers
 from engine.training_setup import DataSpec, RunSettings
 

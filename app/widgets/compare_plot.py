@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 from app.i18n import tr
 from app.widgets import plots
 from app.widgets.palette import MUTED, qcolor, series_color
-from app.widgets.training_curves import BandItem
+from app.widgets.bands import BandItem
 from engine import experiments
 
 #: metric key → axis label

@@ -13,9 +13,11 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QGraphicsItem
 
 from app.i18n import tr
+from app.widgets.log_ticks import log_ticks
 from app.widgets.palette import FOREGROUND
 from app.widgets.plots import style_plot
 from app.widgets.surface_levels import SurfaceImage
@@ -114,6 +116,8 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         )
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
         self.colorbar.axis.setTextPen(FOREGROUND)
+        self._log_levels = None  # (lo, hi) of a log colour bar: its labels are fitted to its height
+        self.colorbar.axis.geometryChanged.connect(self._fit_log_ticks)
 
         self.minima = pg.ScatterPlotItem(
             size=16, symbol="star", brush=pg.mkBrush("w"), pen=pg.mkPen("k", width=1.2)
@@ -180,8 +184,9 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
         self.colorbar.setLevels(img.levels)
         self.colorbar.axis.setLogMode(False, img.log)
-        # label the decades only: minor labels (2·10², 3·10², …) pile up on a short bar
-        self.colorbar.axis.setStyle(maxTextLevel=0 if img.log else 1)
+        # a log bar labels its decades and only the minor ticks whose labels fit (issue #14)
+        self._log_levels = tuple(map(float, img.levels)) if img.log else None
+        self._fit_log_ticks()
         label = tr("{value} − min {value}  (log scale)").format(value=value_name) if img.log else value_name
         self.colorbar.getAxis("left").setLabel(label, color=FOREGROUND)
         self.contours.setData(img.contour_x, img.contour_y)
@@ -189,6 +194,14 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         self.plot.setTitle(title, color=FOREGROUND, size="11pt")
         self.viewbox.setLimits(xMin=x0, xMax=x1, yMin=y0, yMax=y1)
         self.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
+
+    def _fit_log_ticks(self) -> None:
+        axis = self.colorbar.axis
+        if self._log_levels is None:
+            axis.setTicks(None)
+            return
+        label_px = 1.15 * QFontMetrics(axis.style["tickFont"] or self.font()).height()
+        axis.setTicks(log_ticks(*self._log_levels, axis.geometry().height(), label_px))
 
     def set_start(self, x: float, y: float) -> None:
         self.start.setData(pos=[(x, y)])

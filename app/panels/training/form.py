@@ -8,7 +8,6 @@ benchmark. Every control restarts the run, which each tooltip says.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QRegularExpressionValidator
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr, tr_message
+from app.models.training import SOURCE_DEFAULTS, default_hyper, hidden_activations, parse_hidden
 from app.widgets.optimizer_editor import OptimizerEditor, SciSpinBox
 from app.widgets.palette import series_color
 from app.widgets.sliders import LabeledSlider
@@ -33,35 +33,11 @@ from engine.training_setup import DataSpec, RunSettings
 
 RESTARTS = "Changing it starts the run over."
 
-#: Per source: (default size, size range, default noise, noise range, noise tooltip)
-SOURCE_DEFAULTS = {
-    "toy": (400, (20, 5000), 0.1, 0.5,
-            "Gaussian jitter of the points (0 = clean, 0.5 = heavy class overlap)"),
-    "digits": (3000, (100, 20000), 0.0, 0.5, "Gaussian pixel noise added to every image"),
-    "file": (5000, (100, 70000), 0.0, 0.0, "Real data sets are used as they are"),
-}
-#: Learning rates that train the default network visibly in seconds (PyTorch's defaults
-#: are tuned for bigger models: Adam's 0.001 crawls on the spiral).
-LR_DEFAULTS = {"sgd": 0.1, "momentum": 0.05, "nag": 0.05, "adagrad": 0.05, "rmsprop": 0.005, "adam": 0.01}
-#: Activations a hidden layer can use (softmax is the output's; the step function has no
-#: gradient but is kept: watching it not learn is the lesson).
-HIDDEN_ACTIVATIONS = [e for e in activations.entries() if e.extra.get("elementwise", True)]
+HIDDEN_ACTIVATIONS = [activations.REGISTRY.entry(name) for name in hidden_activations()]
 
 
 def _tip(widget: QWidget, text: str) -> None:
     widget.setToolTip(tr(text) + "\n" + tr(RESTARTS))
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """"32, 32" → (32, 32); raises ValueError for anything but 1–8 widths in 1…1024."""
-    parts = [p for p in re.split(r"[,\s×x]+", text.strip()) if p]
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"hidden layers must be widths separated by commas, e.g. 32, 32; got {text!r}") from None
-    if not 1 <= len(sizes) <= 8 or not all(1 <= s <= 1024 for s in sizes):
-        raise ValueError(f"give 1 to 8 hidden layers of width 1…1024, got {text!r}")
-    return sizes
 
 
 class DatasetChooser(QGroupBox):
@@ -193,8 +169,7 @@ class NetworkForm(QGroupBox):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(tr("Network and training"), parent)
         self.setObjectName("networkForm")
-        self.hyper = {e.name: {**e.extra["defaults"], "lr": LR_DEFAULTS.get(e.name, e.extra["defaults"]["lr"])}
-                      for e in optimizers.entries()}
+        self.hyper = {e.name: default_hyper(e.name) for e in optimizers.entries()}
         default = RunSettings()
         self._settings = dataclasses.replace(default, hyper={**self.hyper[default.optimizer], **default.hyper})
         form = QFormLayout(self)

@@ -14,71 +14,24 @@ import math
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainterPath
-from PySide6.QtWidgets import QGraphicsPathItem, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app.i18n import tr
 from app.widgets import plots
-from app.widgets.palette import MUTED, OKABE_ITO, qcolor
+from app.widgets.bands import BandItem, axis_limit
+from app.widgets import palette
+from app.widgets.palette import OKABE_ITO, qcolor
 
 TRAIN_COLOR = OKABE_ITO["blue"]
 TEST_COLOR = OKABE_ITO["vermillion"]
 AA = False
-BATCH_COLOR = "#555555"  # neutral greys: the noisy mini-batch values are context, not the message
-RAW_COLOR = "#C8C8C8"
+#: Neutral greys (light theme, dark theme): the noisy mini-batch values are context, not the message.
+BATCH_COLORS = ("#555555", "#AAAAAA")
+RAW_COLORS = ("#C8C8C8", "#505050")
 LOG_FLOOR = 1e-8  # losses drawn on the log axis no lower than this (log10(0) drops the point)
 #: history keys drawn in each plot: (mini-batch, full train set, test set)
 METRICS = {"loss": ("loss", "train_loss", "test_loss"),
            "accuracy": ("accuracy", "train_accuracy", "test_accuracy")}
-
-
-#: Mantissas of the x-axis limit: the axis grows in these jumps, so the curve fills ≥ 2/3 of it
-#: and the axis (whose re-layout costs a repaint of every tick) changes only a few times a decade.
-_GROWTH = (1.0, 1.5, 2.0, 3.0, 5.0, 7.5, 10.0)
-
-
-def axis_limit(x: float) -> float:
-    """The smallest 1-1.5-2-3-5-7.5 × 10^k that is ≥ ``x`` (1 for x ≤ 1)."""
-    if not x > 1.0 or not math.isfinite(x):
-        return 1.0
-    decade = 10.0 ** math.floor(math.log10(x))
-    return next(m * decade for m in _GROWTH if m * decade >= x * (1 - 1e-12))
-
-
-class BandItem(QGraphicsPathItem):
-    """A filled band between two curves sharing x: one closed polygon built with NumPy.
-
-    pyqtgraph's ``FillBetweenItem`` rebuilds its path with QPainterPath polygon operations,
-    ~1 ms per update; this costs a few percent of that. ``set_band(x, lower, upper)``.
-    """
-
-    #: leave the outline open (Qt fills it the same); pyqtgraph's SVG exporter cannot parse the
-    #: "Z" that a closed path writes, so exportable plots set this
-    open_outline = False
-
-    def __init__(self, brush):
-        super().__init__()
-        self.setBrush(brush)
-        self.setPen(pg.mkPen(None))
-
-    def set_band(self, x, lower, upper) -> None:
-        x, lower, upper = (np.asarray(a, dtype=float) for a in (x, lower, upper))
-        n = min(len(x), len(lower), len(upper))
-        if n < 2:
-            self.setPath(QPainterPath())
-            return
-        xs = np.concatenate([x[:n], x[:n][::-1]])
-        ys = np.concatenate([upper[:n], lower[:n][::-1]])
-        ok = np.isfinite(ys)
-        xs, ys = xs[ok], ys[ok]
-        if not self.open_outline:
-            path = pg.arrayToQPath(xs, ys, connect="all")
-            path.closeSubpath()
-            self.setPath(path)
-            return
-        if len(xs) > 2 and xs[0] == xs[-1] and ys[0] == ys[-1]:
-            xs, ys = xs[:-1], ys[:-1]  # sd 0 at the start: Qt would mark the return as a close
-        self.setPath(pg.arrayToQPath(xs, ys, connect="all"))
 
 
 def ema(values, weight: float) -> np.ndarray:
@@ -139,8 +92,8 @@ class MetricCurves(QWidget):
             if metric == "loss":  # one legend serves both plots
                 plots.add_legend(item, columns=3, corner="top-right")
             # the raw curve has up to 2000 points: no antialiasing, and at most ~one point per pixel
-            raw = item.plot(pen=pg.mkPen(RAW_COLOR, width=1), antialias=False)
-            smooth = item.plot(pen=pg.mkPen(BATCH_COLOR, width=2), name=tr("mini-batch (smoothed)"), antialias=AA)
+            raw = item.plot(pen=pg.mkPen(RAW_COLORS[0], width=1), antialias=False)
+            smooth = item.plot(pen=pg.mkPen(BATCH_COLORS[0], width=2), name=tr("mini-batch (smoothed)"), antialias=AA)
             train_c = item.plot(pen=pg.mkPen(TRAIN_COLOR, width=2), name=tr("train set"), antialias=AA)
             test_c = item.plot(pen=pg.mkPen(TEST_COLOR, width=2), name=tr("test set"), antialias=AA)
             raw.setDownsampling(auto=True, method="peak")
@@ -176,7 +129,6 @@ class MetricCurves(QWidget):
         self.log_loss = False
         self.gap_label = QLabel(self)
         self.gap_label.setObjectName("gapLabel")
-        self.gap_label.setStyleSheet(f"color: {MUTED}")
         self.gap_label.setToolTip(tr("Generalization gap at the last epoch end: test minus train"))
         # new text every frame must not re-layout (and so repaint) the plots above it
         self.gap_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -184,6 +136,20 @@ class MetricCurves(QWidget):
         self.gap_label.setFixedHeight(2 * self.gap_label.fontMetrics().lineSpacing() + 2)
         layout.addWidget(self.gap_label)
         self.clear()
+        self._recolor()
+        palette.signals.changed.connect(self._recolor)
+
+    def _recolor(self, _dark: bool = False) -> None:
+        """Backgrounds, axes and the neutral greys follow the theme (``palette.signals.changed``)."""
+        dark = int(palette.is_dark())
+        for metric, plot in self.plots.items():
+            plot.setBackground(palette.BACKGROUND)
+            plots.style_plot(plot.getPlotItem(), "", y=tr(metric), grid=False)
+            self.curves[METRICS[metric][0]].setPen(pg.mkPen(RAW_COLORS[dark], width=1))
+            self.smoothed[metric].setPen(pg.mkPen(BATCH_COLORS[dark], width=2))
+        if self.x_label:
+            self.plots["accuracy"].getPlotItem().setLabel("bottom", tr(self.x_label), color=palette.FOREGROUND)
+        self.gap_label.setStyleSheet(f"color: {palette.MUTED}")
 
     def clear(self) -> None:
         self._diverged_at = None
@@ -201,7 +167,7 @@ class MetricCurves(QWidget):
         label = "epoch" if per_epoch else "step"
         if label != self.x_label:
             self.x_label = label
-            self.plots["accuracy"].getPlotItem().setLabel("bottom", tr(label))
+            self.plots["accuracy"].getPlotItem().setLabel("bottom", tr(label), color=palette.FOREGROUND)
 
     def update_curves(self, series: dict, steps_per_epoch: int, smoothing: float = 0.6,
                       per_epoch: bool = False) -> None:

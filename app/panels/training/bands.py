@@ -14,58 +14,16 @@ import numpy as np
 import pyqtgraph as pg
 
 from app.i18n import tr
+from app.models.training import QUANTITIES, BandHistory
 from app.widgets import plots
-from app.widgets.palette import FOREGROUND, OKABE_ITO, qcolor
-from app.widgets.training_curves import BandItem, axis_limit
-from engine.history import DecimatingSeries
+from app.widgets.bands import BandItem, axis_limit
+from app.widgets import palette
+from app.widgets.palette import OKABE_ITO, qcolor
 from engine.stats import BAND_LEVELS
 
-#: key in ``Trainer.layer_stats()`` items → what the user reads
-QUANTITIES = {
-    "activation": "Activations",
-    "pre_activation": "Pre-activations",
-    "gradient": "Gradients ∂L/∂z",
-    "weight": "Weights",
-    "weight_gradient": "Weight gradients ∂L/∂W",
-}
 BAND_COLOR = OKABE_ITO["reddish_purple"]
 #: (low level index, high level index, alpha): outermost band first; the median is level 4
 _BANDS = ((0, 8, 35), (1, 7, 60), (2, 6, 90), (3, 5, 130))
-
-
-class BandHistory:
-    """The recorded percentiles (no Qt): written by the training thread, read by the GUI.
-
-    ``append(step, layer_stats)`` records every layer and quantity of a ``Trainer.layer_stats()``
-    result; ``series(layer, key)`` returns ``(steps (n,), percentiles (n, 9))``. Each percentile
-    is a ``DecimatingSeries`` of at most ``capacity`` points; all of one (layer, quantity) get
-    the same steps, so they decimate alike and stay aligned.
-    """
-
-    def __init__(self, capacity: int = 400):
-        self.capacity = int(capacity)
-        self._series: dict[tuple[int, str], list[DecimatingSeries]] = {}
-
-    def append(self, step: int, layer_stats: list[dict]) -> None:
-        for i, item in enumerate(layer_stats):
-            for key in QUANTITIES:
-                summary = item.get(key)
-                if summary is None:
-                    continue
-                series = self._series.get((i, key))
-                if series is None:
-                    series = [DecimatingSeries(self.capacity) for _ in BAND_LEVELS]
-                    self._series[(i, key)] = series  # one dict store: atomic for the reader
-                for s, v in zip(series, summary["percentiles"]):
-                    s.append(step, v)
-
-    def series(self, layer: int, key: str) -> tuple[np.ndarray, np.ndarray]:
-        stored = self._series.get((layer, key))
-        if not stored:
-            return np.empty(0), np.empty((0, len(BAND_LEVELS)))
-        snaps = [s.snapshot() for s in stored]
-        n = min(len(st) for st, _v in snaps)  # a reader may catch an append half done
-        return snaps[0][0][:n], np.column_stack([v[:n] for _s, v in snaps])
 
 
 class DistributionBands(pg.GraphicsLayoutWidget):
@@ -75,7 +33,7 @@ class DistributionBands(pg.GraphicsLayoutWidget):
         plots.configure()
         super().__init__(parent)
         self.setObjectName("distributionBands")
-        self.setBackground("w")
+        self.setBackground(palette.BACKGROUND)
         # filled bands of up to 2×400 vertices: antialiased, one repaint costs ~4× as much
         self.setAntialiasing(False)
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
@@ -89,6 +47,14 @@ class DistributionBands(pg.GraphicsLayoutWidget):
         self.setToolTip(tr("Percentiles over training, per hidden layer: shaded min–max, ±1.5σ, ±1σ, "
                            "±0.5σ bands (of a normal) around the median line"))
         self.setMinimumHeight(140)
+        palette.signals.changed.connect(self._recolor)
+
+    def _recolor(self, _dark: bool = False) -> None:
+        """Background, axes and titles follow the theme (``palette.signals.changed``)."""
+        self.setBackground(palette.BACKGROUND)
+        for p, name in zip(self.plots, self.names):
+            plots.style_plot(p, "", grid=False)
+            p.setTitle(name, size="9pt", color=palette.FOREGROUND)
 
     def set_history(self, history: BandHistory) -> None:
         self.history = history
@@ -101,7 +67,7 @@ class DistributionBands(pg.GraphicsLayoutWidget):
         for i, name in enumerate(self.names):
             p = self.ci.addPlot(row=0, col=i)
             plots.style_plot(p, "", grid=False)
-            p.setTitle(name, size="9pt", color=FOREGROUND)
+            p.setTitle(name, size="9pt", color=palette.FOREGROUND)
             p.hideButtons()
             p.setMouseEnabled(x=False, y=False)
             p.getViewBox().disableAutoRange()  # rounded ranges set in redraw: fewer re-layouts

@@ -15,7 +15,8 @@ from PySide6.QtGui import QColor
 
 from app.i18n import tr
 from app.widgets import plots
-from app.widgets.palette import FOREGROUND, OKABE_ITO, series_color
+from app.widgets import palette
+from app.widgets.palette import OKABE_ITO, series_color
 
 #: Class colours: blue and vermillion first, as the Playground's blue/orange.
 CLASS_COLORS = [series_color(i) for i in range(8)]
@@ -46,7 +47,7 @@ class DecisionBoundaryView(pg.PlotWidget):
 
     def __init__(self, parent=None):
         plots.configure()
-        super().__init__(parent, background="w")
+        super().__init__(parent, background=palette.BACKGROUND)
         self.setObjectName("decisionBoundary")
         item = self.getPlotItem()
         plots.style_plot(item, tr("Decision boundary"), grid=False)
@@ -56,7 +57,7 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         item.addItem(self.image)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1))
-        self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(FOREGROUND, width=1))
+        self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(palette.FOREGROUND, width=1))
         item.addItem(self.train_points)
         item.addItem(self.test_points)
         self.setToolTip(tr(
@@ -64,6 +65,13 @@ class DecisionBoundaryView(pg.PlotWidget):
             "strength the confidence. Dots: training points (white rim) and test points (dark rim)."))
         self.grid = None
         self.setMinimumSize(220, 220)
+        palette.signals.changed.connect(self._recolor)
+
+    def _recolor(self, _dark: bool = False) -> None:
+        """Background, axes and the test points' outline follow the theme."""
+        self.setBackground(palette.BACKGROUND)
+        plots.style_plot(self.getPlotItem(), tr("Decision boundary"), grid=False)
+        self.test_points.setPen(pg.mkPen(palette.FOREGROUND, width=1))
 
     def set_points(self, x_train, y_train, x_test, y_test, bounds) -> None:
         colors = [pg.mkBrush(c) for c in CLASS_COLORS]
@@ -95,7 +103,7 @@ class PredictionMosaic(pg.PlotWidget):
 
     def __init__(self, parent=None):
         plots.configure()
-        super().__init__(parent, background="w")
+        super().__init__(parent, background=palette.BACKGROUND)
         self.setObjectName("predictionMosaic")
         item = self.getPlotItem()
         plots.style_plot(item, tr("Test samples: predicted class"), grid=False)
@@ -114,6 +122,14 @@ class PredictionMosaic(pg.PlotWidget):
         self.setToolTip(tr("A fixed set of test images and the network's current guess for each "
                            "(vermillion: wrong)"))
         self.setMinimumSize(220, 220)
+        palette.signals.changed.connect(self._recolor)
+
+    def _recolor(self, _dark: bool = False) -> None:
+        """Background, title and the labels' colour follow the theme."""
+        self.setBackground(palette.BACKGROUND)
+        plots.style_plot(self.getPlotItem(), tr("Test samples: predicted class"), grid=False)
+        if self.predictions is not None:
+            self.set_predictions(self.predictions)
 
     def set_images(self, images, labels, class_names, image_shape) -> None:
         images = np.asarray(images, dtype=float)
@@ -133,7 +149,7 @@ class PredictionMosaic(pg.PlotWidget):
         self.texts = []
         for i in range(n):
             r, c = divmod(i, cols)
-            t = pg.TextItem("", color=FOREGROUND, anchor=(0.5, 0.0))
+            t = pg.TextItem("", color=palette.FOREGROUND, anchor=(0.5, 0.0))
             t.setPos(c * (w + 2) + w / 2, r * (h + pad) - 1)
             item.addItem(t)
             self.texts.append(t)
@@ -146,7 +162,7 @@ class PredictionMosaic(pg.PlotWidget):
         self.predictions = np.asarray(predictions)
         for t, p, y in zip(self.texts, self.predictions, self.labels):
             name = self.class_names[p] if p < len(self.class_names) else str(p)
-            t.setText(name[:7], color=FOREGROUND if p == y else OKABE_ITO["vermillion"])
+            t.setText(name[:7], color=palette.FOREGROUND if p == y else OKABE_ITO["vermillion"])
 
     def accuracy(self) -> float:
         if self.predictions is None or not len(self.labels):
