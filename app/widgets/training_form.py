@@ -8,7 +8,6 @@ benchmark. Every control restarts the run, which each tooltip says.
 from __future__ import annotations
 
 import dataclasses
-import re
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QRegularExpressionValidator
@@ -29,7 +28,7 @@ from app.widgets.optimizer_editor import OptimizerEditor, SciSpinBox
 from app.widgets.palette import series_color
 from app.widgets.sliders import LabeledSlider
 from engine import activations, datasets, digits, init, optimizers
-from engine.training_setup import DataSpec, RunSettings
+from engine.training_setup import DataSpec, RunSettings, parse_hidden
 
 RESTARTS = "Changing it starts the run over."
 
@@ -50,18 +49,6 @@ HIDDEN_ACTIVATIONS = [e for e in activations.entries() if e.extra.get("elementwi
 
 def _tip(widget: QWidget, text: str) -> None:
     widget.setToolTip(tr(text) + "\n" + tr(RESTARTS))
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """"32, 32" → (32, 32); raises ValueError for anything but 1–8 widths in 1…1024."""
-    parts = [p for p in re.split(r"[,\s×x]+", text.strip()) if p]
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"hidden layers must be widths separated by commas, e.g. 32, 32; got {text!r}") from None
-    if not 1 <= len(sizes) <= 8 or not all(1 <= s <= 1024 for s in sizes):
-        raise ValueError(f"give 1 to 8 hidden layers of width 1…1024, got {text!r}")
-    return sizes
 
 
 class DatasetChooser(QGroupBox):
