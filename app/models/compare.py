@@ -203,6 +203,10 @@ def migrate_legacy(values: dict) -> dict:
     return kept
 
 
+class GridMismatch(ValueError):
+    """The form's factors no longer describe the grid in the table (re-running a selection)."""
+
+
 @dataclass(frozen=True)
 class Progress:
     """How far the grid is: runs finished of all, share of all epochs trained, seconds left."""
@@ -262,12 +266,13 @@ class CompareModel:
     def plan_selected(self, config_ids) -> list[experiments.RunSpec]:
         """Re-run these configurations of the current grid with the state's seeds.
 
-        ValueError if the state's factors no longer describe the grid shown.
+        ``GridMismatch`` if the state's factors no longer describe the grid shown, ValueError on
+        bad input.
         """
         specs = self.plan(select=config_ids)
         shown = {s.config_id: s.config for s in self.specs}
         if list(self.state.vary) != self.factor_names or any(shown.get(s.config_id) != s.config for s in specs):
-            raise ValueError("The factors in the form no longer match the table: run the whole grid first")
+            raise GridMismatch("The factors in the form no longer match the table: run the whole grid first")
         return specs
 
     def start(self, specs, factor_names) -> None:
@@ -314,7 +319,8 @@ class CompareModel:
         return self.status == "done" and bool(self.specs)
 
     def label(self, task_id: int) -> str:
-        return self.specs[task_id].label if 0 <= task_id < len(self.specs) else "a run"
+        """Run ``task_id``'s configuration, "" if there is no such run."""
+        return self.specs[task_id].label if 0 <= task_id < len(self.specs) else ""
 
     # ---- what the views show ------------------------------------------------------------------------
     def summaries(self) -> list[experiments.ConfigSummary]:
