@@ -162,3 +162,18 @@ def test_csv_has_unrounded_means_and_sds(tmp_path):
     lines = (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("lr,seeds,train_loss_mean,train_loss_sd") and len(lines) == 3
     assert float(lines[1].split(",")[2]) == model.summaries()[0].final["train_loss"][0]
+
+
+def test_migrate_legacy_reads_a_session_captured_by_the_last_release():
+    """``app.session.capture_panel`` of the old panel after choosing Book 6.3 (its JSON parsed)."""
+    captured = {"state": {
+        "form": {"data": ["digits", "digits"], "size": 1250, "test_pct": 20.0, "hidden": "100, 100, 100, 100, 100",
+                 "epochs": 20, "batch": 100, "optimizer": "sgd", "lr": 0.01, "seeds": 1,
+                 "factors": {"init_std": "logspace(0, -4, 16)", "batchnorm": "off, on"},
+                 "levels": {"dropout": "0, 0.2", "activation": "relu, tanh", "init": "normal, xavier, he",
+                            "init_std": "logspace(0, -4, 16)", "batchnorm": "off, on", "optimizer": "sgd:0.1, adam:0.01",
+                            "lr": "0.001, 0.01, 0.1", "weight_decay": "0, 0.1"}},
+        "preset": "Book 6.3: batch norm vs none × 16 init scales", "metric": "test_accuracy",
+        "color_by": "init_std", "style_by": "batchnorm", "bands": True}}
+    state = cm.State.from_dict(cm.migrate_legacy(captured))
+    assert state == cm.preset_state("Book 6.3: batch norm vs none × 16 init scales")

@@ -279,6 +279,13 @@ def test_muted_texts_follow_the_dark_theme(qtbot, panel):
         assert palette.DARK["MUTED"] in panel.form.count_label.styleSheet()
         assert palette.DARK["MUTED"] in panel.note_label.styleSheet()
         assert panel.curves.placeholder.color.name().upper() == palette.DARK["MUTED"].upper()
+        diverged = ex.summarize([ex.RunResult((("lr", 9.0),), 0, 0, {k: [1.0, 1e7] for k in ex.CURVES},
+                                              status="diverged")])
+        panel.table.results.set_summaries(diverged, ["lr"])
+        cell = panel.table.results.index(0, panel.table.results.columnCount() - 1)
+        dark_red = panel.table.results.data(cell, Qt.ItemDataRole.ForegroundRole)
+        assert dark_red.lightness() > 100  # readable on the dark table
     finally:
+        panel.redraw()
         palette.set_dark(False)
     assert palette.LIGHT["MUTED"] in panel.form.count_label.styleSheet()
