@@ -40,6 +40,12 @@ def test_defaults_are_the_first_preset_and_presets_round_trip():
     assert not cm.preset_matches(cm.State().replace(epochs=3))
 
 
+def test_levels_has_one_field_per_factor():
+    assert list(cm.Levels().to_dict()) == list(ex.FACTORS)
+    for name in ex.FACTORS:  # the default text of every factor parses
+        assert ex.parse_levels(name, getattr(cm.Levels(), name))
+
+
 def test_vary_keeps_the_factor_order_and_rejects_twins():
     assert cm.State(vary=("batchnorm", "dropout")).vary == ("dropout", "batchnorm")
     with pytest.raises(ValueError, match="twice") as info:

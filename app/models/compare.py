@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from app.models.base import StateBase, StateError, setting
 from engine import datasets, experiments, grid_worker as msgs, optimizers
@@ -53,7 +53,8 @@ def data_names() -> list[str]:
 
 @dataclass(frozen=True)
 class Levels(StateBase):
-    """The levels typed for each factor (kept while the factor is not ticked)."""
+    """The levels typed for each factor (kept while the factor is not ticked); one field per
+    factor of ``engine.experiments.FACTORS``, in its order."""
 
     dropout: str = "0, 0.2"
     activation: str = "relu, tanh"
@@ -366,6 +367,3 @@ class CompareModel:
                 w.writerow([experiments.format_level(levels[n]) for n in self.factor_names]
                            + [len(s.seeds)] + [repr(v) for k in finals for v in s.final[k]]
                            + [s.best_epoch, f"{s.wall_time:.3f}", s.diverged])
-
-
-assert [f.name for f in fields(Levels)] == list(FACTOR_NAMES), "Levels needs one field per factor"
