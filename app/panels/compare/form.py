@@ -28,8 +28,8 @@ from app.i18n import tr
 from app.models.compare import DIGITS, State
 from app.widgets import palette
 from app.widgets.optimizer_editor import SciSpinBox
-from app.widgets.training_form import parse_hidden
 from engine import datasets, experiments, optimizers
+from engine.training_setup import parse_hidden
 
 #: Input errors of the grid (``engine.experiments``), shown translated in the banner.
 INPUT_ERRORS = (
