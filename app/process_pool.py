@@ -4,19 +4,22 @@ Threads cannot run NumPy training in parallel here (the layers are small, the GI
 most of a step), so every core gets its own process. The design avoids the usual leftovers:
 
 * ``ProcessGrid`` (no Qt) starts ``workers`` processes with the **spawn** context, each running
-  ``engine.experiments.serve`` on one end of a ``Pipe``. BLAS is pinned to one thread through the
+  ``engine.grid_worker.serve`` on one end of a ``Pipe``. BLAS is pinned to one thread through the
   environment *before* the processes start (spawned children read it when NumPy loads), and
   again with threadpoolctl inside ``serve``: two processes each running 2-thread BLAS on 2
   cores slow both ~100×.
-* Work is pulled: a worker says "ready", the parent sends the next spec. ``poll()`` reads every
-  pipe without blocking and returns events; nobody waits on a queue, so there is no feeder or
-  management thread (``concurrent.futures`` and ``multiprocessing.Queue`` both start one).
+* Work is pulled: a worker says ``WorkerReady``, the parent sends the next ``RunTask``.
+  ``poll()`` reads every pipe without blocking and returns the typed messages of
+  ``engine.grid_worker`` (``RunStarted``, ``EpochDone``, ``RunFinished``, ``RunFailed``,
+  ``GridDone``); nobody waits on a queue, so there is no feeder or management thread
+  (``concurrent.futures`` and ``multiprocessing.Queue`` both start one).
 * ``cancel()`` terminates every process at once and joins it: nothing is left alive, whatever a
   run was doing. Idle workers are kept for the next grid (spawn costs ~0.5 s each) until
   ``shutdown()``.
 
-``GridRunner`` wraps it for the GUI: a ``QTimer`` polls every 50 ms and re-emits the events as
-signals on the GUI thread, with progress and an ETA.
+``GridRunner`` wraps it for the GUI: a ``QTimer`` polls every 50 ms and re-emits every message
+as ``message(object)`` on the GUI thread; the Compare panel's model (``app.models.compare``)
+folds them into its table, progress and ETA.
 """
 
 from __future__ import annotations
@@ -24,11 +27,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from dataclasses import dataclass
-
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine import experiments
+from engine import grid_worker as msgs
 from engine.threads import pin_env
 
 MAX_WORKERS = 2  # the target machine's cores; more processes only share them
@@ -38,17 +39,8 @@ def default_workers() -> int:
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
 
 
-@dataclass
-class Event:
-    """What ``poll`` reports: kind "progress", "result", "error" or "done"."""
-
-    kind: str
-    task_id: int = -1
-    payload: object = None
-
-
 class ProcessGrid:
-    """``start(specs)``, then ``poll()`` until an Event "done"; ``cancel()``; ``shutdown()``."""
+    """``start(specs)``, then ``poll()`` until a ``GridDone``; ``cancel()``; ``shutdown()``."""
 
     def __init__(self, workers: int | None = None):
         self.n_workers = int(workers) if workers else default_workers()
@@ -56,9 +48,8 @@ class ProcessGrid:
         self._procs: list = []
         self._conns: list = []
         self._busy: list = []  # task id per worker, or None
-        self._queue: list = []  # (task_id, spec) not yet sent
+        self._queue: list[msgs.RunTask] = []  # not yet sent
         self.specs: list = []
-        self.epochs_done: dict[int, int] = {}
         self.finished: set[int] = set()
         self.running = False
 
@@ -68,8 +59,7 @@ class ProcessGrid:
         if self.running:
             self.cancel()
         self.specs = list(specs)
-        self._queue = list(enumerate(self.specs))
-        self.epochs_done = {i: 0 for i in range(len(self.specs))}
+        self._queue = [msgs.RunTask(i, spec) for i, spec in enumerate(self.specs)]
         self.finished = set()
         self.running = bool(self.specs)
         if self.running:
@@ -81,7 +71,7 @@ class ProcessGrid:
         pin_env(1)  # inherited by the spawned children before their NumPy loads
         while len(self._procs) < min(self.n_workers, max(1, len(self._queue))):
             parent, child = self._ctx.Pipe(duplex=True)
-            proc = self._ctx.Process(target=experiments.serve, args=(child,), daemon=True,
+            proc = self._ctx.Process(target=msgs.serve, args=(child,), daemon=True,
                                      name=f"gradlab-grid-{len(self._procs)}")
             proc.start()
             child.close()  # the child has its own copy; ours would keep the pipe open
@@ -141,55 +131,46 @@ class ProcessGrid:
                 except OSError:  # the worker died: poll() reports it on its next read
                     self._queue.insert(0, task)
                     continue
-                self._busy[i] = task[0]
+                self._busy[i] = task.task_id
 
-    def poll(self) -> list[Event]:
-        """Every message that has arrived (never blocks); "done" once the last run reported."""
-        events: list[Event] = []
+    def poll(self) -> list:
+        """Every message that has arrived (never blocks), ``GridDone`` once the last run reported."""
+        out: list = []
         if not self.running:
-            return events
+            return out
         for i, c in enumerate(self._conns):
             try:
                 while c.poll():
                     msg = c.recv()
-                    kind = msg[0]
-                    if kind == "ready":
+                    if isinstance(msg, msgs.WorkerReady):
                         self._busy[i] = None
-                    elif kind == "progress":
-                        self.epochs_done[msg[1]] = msg[2]
-                        events.append(Event("progress", msg[1], (msg[2], msg[3])))
-                    else:
-                        self.finished.add(msg[1])
-                        events.append(Event(kind, msg[1], msg[2]))
+                        continue
+                    if isinstance(msg, (msgs.RunFinished, msgs.RunFailed)):
+                        self.finished.add(msg.task_id)
+                    out.append(msg)
             except (EOFError, OSError):
-                events.append(Event("error", self._busy[i] if isinstance(self._busy[i], int) else -1,
-                                    "a worker process died"))
+                task = self._busy[i] if isinstance(self._busy[i], int) else -1
+                out.append(msgs.RunFailed(task, "a worker process died"))
                 self.cancel()
-                return events
+                out.append(msgs.GridDone(cancelled=False))
+                return out
         self._dispatch()
         if len(self.finished) == len(self.specs):
             self.running = False
-            events.append(Event("done"))
-        return events
-
-    def fraction_done(self) -> float:
-        """Share of all epochs trained so far (runs count in epochs: they differ in length)."""
-        total = sum(max(1, s.base.epochs or 1) for s in self.specs)
-        done = sum(min(self.epochs_done.get(i, 0), s.base.epochs or 1) if i not in self.finished
-                   else (s.base.epochs or 1) for i, s in enumerate(self.specs))
-        return done / total if total else 1.0
+            out.append(msgs.GridDone(cancelled=False))
+        return out
 
     def run_all(self, specs, poll_s: float = 0.01) -> list:
         """Blocking: every result in spec order (for scripts and the benchmark)."""
         self.start(specs)
         results = [None] * len(self.specs)
         while self.running:
-            for e in self.poll():
-                if e.kind == "result":
-                    results[e.task_id] = e.payload
-                elif e.kind == "error":
+            for msg in self.poll():
+                if isinstance(msg, msgs.RunFinished):
+                    results[msg.task_id] = msg.result
+                elif isinstance(msg, msgs.RunFailed):
                     self.cancel()
-                    raise RuntimeError(f"run {e.task_id} failed: {e.payload}")
+                    raise RuntimeError(f"run {msg.task_id} failed: {msg.message}")
             time.sleep(poll_s)
         return results
 
@@ -197,14 +178,11 @@ class ProcessGrid:
 class GridRunner(QObject):
     """A ``ProcessGrid`` driven by a QTimer on the GUI thread.
 
-    Signals: ``runFinished(task_id, RunResult)``, ``runFailed(task_id, message)``,
-    ``progress(done_runs, total_runs, fraction, eta_seconds or -1)``, ``finished(cancelled)``.
+    ``message(object)``: every message of ``engine.grid_worker`` as it arrives, in order; a
+    grid ends with exactly one ``GridDone`` (``cancelled`` True after ``cancel()``).
     """
 
-    runFinished = Signal(int, object)
-    runFailed = Signal(int, str)
-    progress = Signal(int, int, float, float)
-    finished = Signal(bool)
+    message = Signal(object)
 
     def __init__(self, workers: int | None = None, interval_ms: int = 50, parent: QObject | None = None):
         super().__init__(parent)
@@ -212,7 +190,6 @@ class GridRunner(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(int(interval_ms))
         self._timer.timeout.connect(self._poll)
-        self._t0 = 0.0
         self.destroyed.connect(lambda *_a, g=self.grid: g.shutdown())
 
     @property
@@ -221,19 +198,17 @@ class GridRunner(QObject):
 
     def start(self, specs) -> None:
         self.grid.start(specs)
-        self._t0 = time.perf_counter()
         if self.grid.running:
             self._timer.start()
-            self.progress.emit(0, len(self.grid.specs), 0.0, -1.0)
         else:
-            self.finished.emit(False)
+            self.message.emit(msgs.GridDone(cancelled=False))
 
     def cancel(self) -> None:
         """Terminate the workers of a running grid (idle workers are kept for the next one)."""
         self._timer.stop()
         if self.grid.running:
             self.grid.cancel()
-            self.finished.emit(True)
+            self.message.emit(msgs.GridDone(cancelled=True))
 
     def shutdown(self) -> None:
         try:
@@ -242,20 +217,8 @@ class GridRunner(QObject):
             pass
         self.grid.shutdown()
 
-    def eta(self) -> float:
-        f = self.grid.fraction_done()
-        elapsed = time.perf_counter() - self._t0
-        return elapsed * (1 - f) / f if f > 0.02 else -1.0
-
     def _poll(self) -> None:
-        events = self.grid.poll()
-        for e in events:
-            if e.kind == "result":
-                self.runFinished.emit(e.task_id, e.payload)
-            elif e.kind == "error":
-                self.runFailed.emit(e.task_id, str(e.payload))
-        if events:
-            self.progress.emit(len(self.grid.finished), len(self.grid.specs), self.grid.fraction_done(), self.eta())
+        for msg in self.grid.poll():
+            self.message.emit(msg)
         if not self.grid.running:
             self._timer.stop()
-            self.finished.emit(False)

@@ -5,7 +5,8 @@ batchnorm, optimizer, lr, weight_decay); its *levels* are the values tried. ``ex
 turns ``{factor: levels}`` into the full grid × seeds as ``RunSpec`` objects (frozen,
 picklable: they travel to worker processes); ``run_one`` trains one spec with the engine and
 returns a ``RunResult`` of per-epoch curves; ``summarize`` folds the seeds of each
-configuration into mean ± standard deviation. ``serve(conn)`` is the loop a worker process runs.
+configuration into mean ± standard deviation. Worker processes run ``run_one`` through
+``engine.grid_worker`` (its loop and typed messages).
 
 Data and network come from ``engine.training_setup`` (``DataSpec``, ``RunSettings``), so a
 grid run equals the Training panel's run with the same settings. The data never depends on the
@@ -327,34 +328,6 @@ def summarize(results) -> list[ConfigSummary]:
                                  float(np.mean([r.wall_time for r in runs])),
                                  sum(r.diverged for r in runs)))
     return out
-
-
-# ------------------------------------------------------------------------------------ worker process
-def serve(conn) -> None:
-    """A worker process's loop: ``("ready",)`` out, a ``(task_id, RunSpec)`` in (None ends it);
-    ``("progress", id, epoch, epochs)`` and ``("result", id, RunResult)`` or ``("error", id, text)`` out.
-
-    Runs in a fresh (spawned) process whose parent already pinned BLAS to one thread through the
-    environment; ``threadpoolctl`` pins it again in case the environment was not honoured.
-    """
-    try:
-        from engine.threads import limit_blas_threads
-
-        limit_blas_threads(1)
-    except ImportError:  # threadpoolctl missing: the environment variables still apply
-        pass
-    while True:
-        conn.send(("ready",))
-        task = conn.recv()
-        if task is None:
-            return
-        task_id, spec = task
-        try:
-            result = run_one(spec, progress=lambda e, n: conn.send(("progress", task_id, e, n)))
-        except Exception as exc:  # noqa: BLE001 - reported to the GUI, never lost
-            conn.send(("error", task_id, f"{type(exc).__name__}: {exc}"))
-            continue
-        conn.send(("result", task_id, result))
 
 
 # ------------------------------------------------------------------------------------ book presets

@@ -17,6 +17,7 @@ The panel, its tests and the monitor benchmark must train *the same* run for the
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -81,6 +82,18 @@ class RunSettings:
     batch_size: int = 16
     epochs: int | None = 300
     seed: int = 0
+
+
+def parse_hidden(text: str) -> tuple[int, ...]:
+    """"32, 32" → (32, 32); raises ValueError for anything but 1–8 widths in 1…1024."""
+    parts = [p for p in re.split(r"[,\s×x]+", str(text).strip()) if p]
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except ValueError:
+        raise ValueError(f"hidden layers must be widths separated by commas, e.g. 32, 32; got {text!r}") from None
+    if not 1 <= len(sizes) <= 8 or not all(1 <= s <= 1024 for s in sizes):
+        raise ValueError(f"give 1 to 8 hidden layers of width 1…1024, got {text!r}")
+    return sizes
 
 
 def _split_sizes(size: int, test_ratio: float) -> tuple[int, int]:

@@ -12,7 +12,6 @@ here so that the panel only shows what they produce. Scene checks read the run's
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -70,18 +69,6 @@ def default_hyper(name: str) -> dict:
     """The optimizer's hyperparameters with this panel's learning rate."""
     entry = optimizers.REGISTRY.entry(name)
     return {**entry.extra["defaults"], "lr": LR_DEFAULTS.get(name, entry.extra["defaults"]["lr"])}
-
-
-def parse_hidden(text: str) -> tuple[int, ...]:
-    """"32, 32" → (32, 32); raises ValueError for anything but 1–8 widths in 1…1024."""
-    parts = [p for p in re.split(r"[,\s×x]+", text.strip()) if p]
-    try:
-        sizes = tuple(int(p) for p in parts)
-    except ValueError:
-        raise ValueError(f"hidden layers must be widths separated by commas, e.g. 32, 32; got {text!r}") from None
-    if not 1 <= len(sizes) <= 8 or not all(1 <= s <= 1024 for s in sizes):
-        raise ValueError(f"give 1 to 8 hidden layers of width 1…1024, got {text!r}")
-    return sizes
 
 
 # ---- state ------------------------------------------------------------------------------------------

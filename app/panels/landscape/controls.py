@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.models.landscape import OPTIMIZERS, LearningRates, State, landscape_activations
-from app.models.training import parse_hidden
+from engine.training_setup import parse_hidden
 from app.widgets import palette
 from app.widgets.optimizer_editor import SciSpinBox
 from engine import activations, datasets, optimizers

@@ -24,12 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr, tr_message
-from app.models.training import SOURCE_DEFAULTS, default_hyper, hidden_activations, parse_hidden
+from app.models.training import SOURCE_DEFAULTS, default_hyper, hidden_activations
 from app.widgets.optimizer_editor import OptimizerEditor, SciSpinBox
 from app.widgets.palette import series_color
 from app.widgets.sliders import LabeledSlider
 from engine import activations, datasets, digits, init, optimizers
-from engine.training_setup import DataSpec, RunSettings
+from engine.training_setup import DataSpec, RunSettings, parse_hidden
 
 RESTARTS = "Changing it starts the run over."
 

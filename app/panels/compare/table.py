@@ -1,14 +1,16 @@
-"""The Compare panel's results table: one row per configuration, sortable, exportable as CSV.
+"""The Compare panel's results table: one row per configuration, sortable.
 
 ``ResultsModel`` (a ``QAbstractTableModel``) holds ``engine.experiments.ConfigSummary`` rows;
 every cell shows "mean ± sd" across seeds and sorts by its number (``SORT_ROLE``) through a
 ``QSortFilterProxyModel``. ``ResultsTable`` is the view; ``configsSelected(ids)`` tells the
-plot which curves to highlight.
+plot which curves to highlight, ``sortChanged(key, descending)`` the panel which column sorts
+(a factor name or a key of ``TABLE_METRICS``; "" = grid order). The plain rows and the CSV come
+from the panel's model (``app.models.compare``). The diverged count is drawn in the theme's
+warning colour (``palette.signals.changed`` repaints it).
 """
 
 from __future__ import annotations
 
-import csv
 import math
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
@@ -16,21 +18,11 @@ from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from app.i18n import tr
+from app.models.compare import TABLE_METRICS as METRICS
+from app.widgets import palette
 from engine import experiments
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-#: (key, header, tooltip) of the metric columns after the factor columns
-METRICS = (
-    ("seeds", "Seeds", "How many seeds (runs) this row averages"),
-    ("train_accuracy", "Train acc", "Final accuracy on the training set, mean ± sd across seeds"),
-    ("test_accuracy", "Test acc", "Final accuracy on the test set, mean ± sd across seeds"),
-    ("train_loss", "Train loss", "Final training loss (with the weight penalty), mean ± sd"),
-    ("test_loss", "Test loss", "Final test loss, mean ± sd"),
-    ("accuracy_gap", "Gap", "Generalization gap: final train − test accuracy, in points (overfitting)"),
-    ("best_epoch", "Best epoch", "Epoch of the highest test accuracy (mean across seeds)"),
-    ("wall_time", "Time (s)", "Wall time of one run, mean across seeds"),
-    ("diverged", "Diverged", "How many of the seeds diverged (loss not finite or > 1e6)"),
-)
 
 
 def _swatch(color: str, dashed: bool) -> QIcon:
@@ -54,7 +46,7 @@ def _pm(mean: float, std: float, percent: bool, spread: bool = True) -> str:
 
 class ResultsModel(QAbstractTableModel):
     """``set_summaries(summaries, factor_names)``, ``set_styles({config_id: (colour, dashed)})``,
-    ``rows()`` (plain values, for tests and CSV), ``write_csv(path)``."""
+    ``column_keys()``."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -64,16 +56,27 @@ class ResultsModel(QAbstractTableModel):
         self._icons: dict[tuple[str, bool], QIcon] = {}
 
     # ---- content ------------------------------------------------------------------------------
-    def set_summaries(self, summaries, factor_names) -> None:
+    def set_summaries(self, summaries, factor_names) -> bool:
+        """Show ``summaries``; True if the rows or columns changed (the model was reset)."""
         names = list(factor_names)
         if names != self.factor_names or len(summaries) != len(self.summaries):
             self.beginResetModel()
             self.summaries, self.factor_names = list(summaries), names
             self.endResetModel()
+            return True
         else:
             self.summaries = list(summaries)
             if self.summaries:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self.summaries) - 1, self.columnCount() - 1))
+            return False
+
+    def repaint_all(self) -> None:
+        if self.summaries:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.summaries) - 1, self.columnCount() - 1))
+
+    def column_keys(self) -> list[str]:
+        """What each column shows: the factor names, then the metric keys."""
+        return [*self.factor_names, *(k for k, _h, _t in METRICS)]
 
     def set_styles(self, styles: dict) -> None:
         self.styles = dict(styles)
@@ -113,29 +116,6 @@ class ResultsModel(QAbstractTableModel):
                 return tr("yes") if s.diverged else tr("no")
             return f"{s.diverged}/{len(s.seeds)}" if s.diverged else tr("no")
         return str(self.value(row, col))
-
-    def rows(self) -> list[dict]:
-        """One dict per configuration: levels, seeds, (mean, sd) per final metric, best epoch, diverged."""
-        out = []
-        for s in self.summaries:
-            row = {"config": tuple(s.config), "seeds": tuple(s.seeds), "best_epoch": s.best_epoch,
-                   "diverged": s.diverged, "wall_time": s.wall_time}
-            row.update({k: tuple(v) for k, v in s.final.items()})
-            out.append(row)
-        return out
-
-    def write_csv(self, path: str) -> None:
-        """Every row with means and standard deviations in separate columns (no rounding)."""
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            finals = list(experiments.SUMMARY_CURVES)
-            w.writerow([*self.factor_names, "seeds", *(f"{k}_{p}" for k in finals for p in ("mean", "sd")),
-                        "best_epoch", "time_s", "diverged"])
-            for s in self.summaries:
-                levels = dict(s.config)
-                w.writerow([experiments.format_level(levels[n]) for n in self.factor_names]
-                           + [len(s.seeds)] + [repr(v) for k in finals for v in s.final[k]]
-                           + [s.best_epoch, f"{s.wall_time:.3f}", s.diverged])
 
     # ---- Qt model API ---------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
@@ -182,14 +162,16 @@ class ResultsModel(QAbstractTableModel):
                 return icon
         if role == Qt.ItemDataRole.ForegroundRole and col == len(self.factor_names) + len(METRICS) - 1:
             if self.summaries[row].diverged:
-                return QColor("#8A2B00")
+                return QColor(palette.OKABE_ITO["vermillion"] if palette.is_dark() else palette.ERROR_FG)
         return None
 
 
 class ResultsTable(QTableView):
-    """The sortable view; ``configsSelected(list of config ids)`` on every selection change."""
+    """The sortable view; ``configsSelected(list of config ids)`` on every selection change,
+    ``sortChanged(key, descending)`` when a header is clicked."""
 
     configsSelected = Signal(list)
+    sortChanged = Signal(str, bool)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -213,6 +195,26 @@ class ResultsTable(QTableView):
         self.setToolTip(tr("One row per configuration (mean ± sd across seeds). Click a header to sort; "
                            "select rows (Ctrl/Shift for several) to highlight their curves"))
         self.selectionModel().selectionChanged.connect(lambda *_a: self.configsSelected.emit(self.selected_ids()))
+        self.horizontalHeader().sortIndicatorChanged.connect(self._on_sort)
+        palette.signals.changed.connect(lambda _dark: self.results.repaint_all())
+
+    def _on_sort(self, column: int, order: Qt.SortOrder) -> None:
+        keys = self.results.column_keys()
+        key = keys[column] if 0 <= column < len(keys) else ""
+        self.sortChanged.emit(key, order == Qt.SortOrder.DescendingOrder)
+
+    def set_sort(self, key: str, descending: bool) -> None:
+        """Sort by the column showing ``key`` ("" or a column not shown: grid order); no signal."""
+        keys = self.results.column_keys()
+        column = keys.index(key) if key in keys else -1
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        header = self.horizontalHeader()
+        blocked = header.blockSignals(True)
+        try:
+            header.setSortIndicator(column, order)
+            self.proxy.sort(column, order)
+        finally:
+            header.blockSignals(blocked)
 
     def selected_ids(self) -> list[int]:
         rows = sorted({self.proxy.mapToSource(i).row() for i in self.selectionModel().selectedRows()})

@@ -14,13 +14,15 @@ seeds). The book's comparisons (DLFS ch. 6) are presets; their scaling is in eac
 Global actions: Play = Run the grid, or Cancel it while it runs (every worker process is
 terminated at once; finished runs stay). Step has nothing to advance (a grid is not an
 animation). Reset = cancel and clear the results (the form keeps its values).
+
+The settings and the grid's results live in ``self.model`` (``app.models.compare``); the form,
+plot and table (this package) show it and forward every edit to it. Worker messages arrive
+through ``GridRunner.message`` and are folded into the model.
 """
 
 from __future__ import annotations
 
-import json
-
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,17 +38,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr, tr_message
+from app.models import compare as cm
 from app.panels.base import Panel
 from app.process_pool import GridRunner
-from app.widgets.compare_form import INPUT_ERRORS, CompareForm
-from app.widgets.compare_plot import METRICS, CompareCurves
-from app.widgets.compare_table import ResultsTable
-from app.widgets.palette import MUTED
+from app.widgets import palette
 from app.widgets.plots import configure
-from engine import experiments
+from engine import experiments, grid_worker as msgs
+
+from .form import INPUT_ERRORS, CompareForm
+from .plot import METRICS, CompareCurves
+from .table import ResultsTable
 
 FORM_WIDTH = 350
 REDRAW_MS = 150  # finished runs are folded into one redraw at most this often
+#: State fields that only change how results are drawn
+VIEW_FIELDS = ("metric", "color_by", "style_by", "bands")
 
 
 def _shrinkable(combo: QComboBox) -> None:
@@ -65,22 +71,17 @@ class ComparePanel(Panel):
     def __init__(self, parent: QWidget | None = None, workers: int | None = None):
         super().__init__(parent)
         configure()
-        self.specs: list[experiments.RunSpec] = []
-        self.results: dict[int, experiments.RunResult] = {}
-        self.factor_names: list[str] = []
-        self.summaries: list[experiments.ConfigSummary] = []
-        self.failed: dict[int, str] = {}
+        self.model = cm.CompareModel()
         self.runner = GridRunner(workers, parent=self)
-        self.runner.runFinished.connect(self._on_result)
-        self.runner.runFailed.connect(self._on_failed)
-        self.runner.progress.connect(self._on_progress)
-        self.runner.finished.connect(self._on_finished)
+        self.runner.message.connect(self._on_message)
         self._redraw_timer = QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(REDRAW_MS)
         self._redraw_timer.timeout.connect(self.redraw)
         self._build_ui()
-        self.load_preset(next(iter(experiments.PRESETS)))
+        self._show(self.model.state)
+        palette.signals.changed.connect(self._recolor)
+        self._recolor()
         QTimer.singleShot(0, self.mark_ready)  # nothing to compute before the first Run
 
     # ---- UI -------------------------------------------------------------------------------------
@@ -108,12 +109,11 @@ class ComparePanel(Panel):
         self.note_label = QLabel(side)
         self.note_label.setObjectName("presetNote")
         self.note_label.setWordWrap(True)
-        self.note_label.setStyleSheet(f"color: {MUTED}")
         side_layout.addWidget(self.note_label)
         self.form = CompareForm(side)
         _shrinkable(self.form.data_combo)
         _shrinkable(self.form.optimizer_combo)
-        self.form.changed.connect(lambda: self.note_label.setText(""))
+        self.form.edited.connect(self._edit)
         side_layout.addWidget(self.form)
         buttons = QHBoxLayout()
         self.run_button = QPushButton(tr("▶ &Run grid"), side)
@@ -163,7 +163,6 @@ class ComparePanel(Panel):
                                                             "(solid, dashed, dotted, …)"), [])
         self.bands_box = QCheckBox(tr("± sd &bands"), right)
         self.bands_box.setObjectName("compareBands")
-        self.bands_box.setChecked(True)
         self.bands_box.setToolTip(tr("Shade mean ± one standard deviation across the seeds"))
         self.csv_button = QPushButton(tr("Export &CSV…"), right)
         self.csv_button.setObjectName("exportCsv")
@@ -185,6 +184,7 @@ class ComparePanel(Panel):
         self.table = ResultsTable(right)
         self.table.configsSelected.connect(self.curves.highlight)
         self.table.configsSelected.connect(lambda _ids: self._sync_buttons(emit=False))
+        self.table.sortChanged.connect(lambda key, desc: self._edit({"sort_column": key, "sort_descending": desc}))
         split = QSplitter(Qt.Orientation.Vertical, right)
         split.setObjectName("compareSplitter")
         split.addWidget(self.curves)
@@ -195,9 +195,10 @@ class ComparePanel(Panel):
         self._sized = False
         right_layout.addWidget(split, 1)
         outer.addWidget(right, 1)
-        for combo in (self.metric_combo, self.color_combo, self.style_combo):
-            combo.currentIndexChanged.connect(lambda _i: self.redraw())
-        self.bands_box.toggled.connect(lambda _on: self.redraw())
+        for key, combo in (("metric", self.metric_combo), ("color_by", self.color_combo),
+                           ("style_by", self.style_combo)):
+            combo.currentIndexChanged.connect(lambda _i, k=key, c=combo: self._edit({k: c.currentData() or ""}))
+        self.bands_box.toggled.connect(lambda on: self._edit({"bands": on}))
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
         """First show: most of the height to the curves, a third to the table."""
@@ -219,30 +220,78 @@ class ComparePanel(Panel):
             combo.addItem(text, data)
         return combo
 
-    def _set_factor_choices(self, names, color_by: str = "", style_by: str = "") -> None:
-        for combo, want, none in ((self.color_combo, color_by, False), (self.style_combo, style_by, True)):
-            keep = want or combo.currentData()
+    def _recolor(self, _dark: bool = False) -> None:
+        """Muted texts and the curves in the current theme (``palette.signals.changed``)."""
+        self.note_label.setStyleSheet(f"color: {palette.MUTED}")
+        self.redraw()
+
+    # ---- state: the model is the truth, the widgets show it -----------------------------------------
+    def state(self) -> cm.State:
+        return self.model.state
+
+    def apply_state(self, state: cm.State) -> None:
+        self.model.set_state(state)
+        self._show(state)
+
+    def _edit(self, partial: dict) -> None:
+        """A control changed: store it in the model, then refresh what depends on it."""
+        try:
+            state = self.model.state.merged(partial)
+        except ValueError as exc:  # the controls' ranges should prevent this; say so, change nothing
+            self.show_error(str(exc))
+            return
+        self.model.set_state(state)
+        self._show_labels()
+        if any(k in partial for k in VIEW_FIELDS):
+            self.redraw()
+
+    def _show(self, state: cm.State) -> None:
+        """Every widget from ``state`` (no edits are sent back)."""
+        self.form.show_state(state)
+        for combo, value in ((self.preset_combo, state.preset), (self.metric_combo, state.metric)):
+            blocked = combo.blockSignals(True)
+            combo.setCurrentIndex(combo.findData(value))
+            combo.blockSignals(blocked)
+        blocked = self.bands_box.blockSignals(True)
+        self.bands_box.setChecked(state.bands)
+        self.bands_box.blockSignals(blocked)
+        self.table.set_sort(state.sort_column, state.sort_descending)
+        self._show_labels()
+        self.redraw()
+
+    def _set_factor_choices(self) -> None:
+        """The colour/style combos list the grid's factors and show the state's choice."""
+        names = self.model.plot_choices()
+        state = self.model.state
+        for combo, want, none in ((self.color_combo, state.color_by, False), (self.style_combo, state.style_by, True)):
             combo.blockSignals(True)
             combo.clear()
             if none:
                 combo.addItem("—", "")
             for n in names:
                 combo.addItem(tr(experiments.factor(n).display_name), n)
-            index = combo.findData(keep)
-            if index < 0 and none and len(names) > 1:
-                index = combo.findData(names[1])  # a 2-factor grid: one by colour, one by style
-            combo.setCurrentIndex(max(0, index))
+            combo.setCurrentIndex(max(0, combo.findData(want)))
             combo.blockSignals(False)
+
+    def _show_labels(self) -> None:
+        """The preset's note (while the form still holds it) and the grid's size."""
+        state = self.model.state
+        self.note_label.setText(tr(experiments.PRESETS[state.preset].note) if cm.preset_matches(state) else "")
+        problem = self.form.problem()
+        try:
+            if problem:
+                raise ValueError(problem)
+            configs, seeds, runs = self.model.count()
+            text = tr("{configs} configurations × {seeds} seeds = {runs} runs").format(
+                configs=configs, seeds=seeds, runs=runs)
+        except ValueError as exc:
+            text = f"⚠ {tr_message(str(exc), INPUT_ERRORS)}"
+        self.form.count_label.setText(text)
 
     # ---- presets --------------------------------------------------------------------------------
     def load_preset(self, name: str) -> None:
-        preset = experiments.PRESETS.get(name)
-        if preset is None:
-            raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(experiments.PRESETS)}")
-        self.form.set_preset(preset)
-        self.preset_combo.setCurrentIndex(self.preset_combo.findData(name))
-        self.note_label.setText(tr(preset.note))
-        self._set_factor_choices(list(preset.factors), preset.color_by, preset.style_by)
+        """Fill the form with preset ``name`` (ValueError naming the presets if unknown)."""
+        self.apply_state(cm.preset_state(name, self.model.state))
 
     # ---- global actions ---------------------------------------------------------------------------
     def play_pause(self) -> None:
@@ -261,22 +310,24 @@ class ComparePanel(Panel):
     def reset(self) -> None:
         """Cancel a running grid and clear every result (the form keeps its values)."""
         self.runner.cancel()
-        self.specs, self.results, self.failed, self.summaries = [], {}, {}, []
+        self.model.clear()
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(tr("idle"))
         self.clear_error()
+        self._set_factor_choices()
         self.redraw()
 
     def run_grid(self) -> bool:
-        """Expand the form into specs and start them; False (and a banner) on bad input."""
+        """Expand the state into specs and start them; False (and a banner) on bad input."""
         try:
-            factors, seeds, data, base = self.form.grid()
-            specs = experiments.expand_grid(factors, seeds, data, base)
+            if self.form.problem():
+                raise ValueError(self.form.problem())
+            specs = self.model.plan()
         except ValueError as exc:
             self.show_error(tr("Cannot run this grid: {error}").format(error=tr_message(str(exc), INPUT_ERRORS)))
             return False
         self.clear_error()
-        self.start_specs(specs, list(factors))
+        self.start_specs(specs, list(self.model.state.vary))
         return True
 
     def run_selected(self) -> bool:
@@ -284,30 +335,28 @@ class ComparePanel(Panel):
         ids = self.table.selected_ids()
         if not ids or self.runner.running:
             return False
-        shown = {s.config_id: s.config for s in self.summaries}
         try:
-            factors, seeds, data, base = self.form.grid()
-            specs = experiments.expand_grid(factors, seeds, data, base, select=ids)
+            specs = self.model.plan_selected(ids)
+        except cm.GridMismatch as exc:
+            self.show_error(tr(str(exc)))
+            return False
         except ValueError as exc:
             self.show_error(tr("Cannot run the selection: {error}").format(error=tr_message(str(exc), INPUT_ERRORS)))
             return False
-        if list(factors) != self.factor_names or any(s.config != shown[s.config_id] for s in specs):
-            self.show_error(tr("The factors in the form no longer match the table: run the whole grid first"))
-            return False
         self.clear_error()
-        self.start_specs(specs, list(factors))
+        self.start_specs(specs, list(self.model.state.vary))
         return True
 
     def start_specs(self, specs, factor_names) -> None:
         """Run exactly ``specs`` (the form's grid, or one built elsewhere)."""
-        self.specs, self.results, self.failed, self.summaries = list(specs), {}, {}, []
-        self.factor_names = list(factor_names)
-        self._set_factor_choices(self.factor_names)
+        self.model.start(specs, factor_names)
+        self._set_factor_choices()
         self.redraw()
-        self.runner.start(self.specs)
+        self._show_progress()
+        self.runner.start(self.model.specs)
         self._sync_buttons()
         self.statusMessage.emit(tr("Running {runs} runs in {workers} worker processes").format(
-            runs=len(self.specs), workers=self.runner.grid.n_workers))
+            runs=len(self.model.specs), workers=self.runner.grid.n_workers))
 
     def cancel(self) -> None:
         self.runner.cancel()
@@ -317,26 +366,28 @@ class ComparePanel(Panel):
         self.runner.shutdown()
         return super().shutdown(timeout_ms)
 
-    # ---- runner events ----------------------------------------------------------------------------
-    def _on_result(self, task_id: int, result) -> None:
-        self.results[task_id] = result
-        if not self._redraw_timer.isActive():
+    # ---- worker messages ----------------------------------------------------------------------------
+    def _on_message(self, msg) -> None:
+        self.model.consume(msg)
+        if isinstance(msg, msgs.RunFinished) and not self._redraw_timer.isActive():
             self._redraw_timer.start()
+        elif isinstance(msg, msgs.RunFailed):
+            self.show_error(f"{self.model.label(msg.task_id) or tr('a run')}: {tr_message(msg.message)}")
+        if isinstance(msg, msgs.GridDone):
+            self._on_finished(msg.cancelled)
+        else:
+            self._show_progress()
 
-    def _on_failed(self, task_id: int, message: str) -> None:
-        self.failed[task_id] = message
-        label = self.specs[task_id].label if 0 <= task_id < len(self.specs) else tr("a run")
-        self.show_error(f"{label}: {tr_message(message)}")
-
-    def _on_progress(self, done: int, total: int, fraction: float, eta: float) -> None:
-        self.progress_bar.setValue(int(round(1000 * fraction)))
-        left = " · " + tr("{seconds} s left").format(seconds=f"{eta:.0f}") if eta >= 0 else ""
-        self.progress_bar.setFormat(tr("{done}/{total} runs").format(done=done, total=total) + left)
+    def _show_progress(self) -> None:
+        p = self.model.progress()
+        self.progress_bar.setValue(int(round(1000 * p.fraction)))
+        left = " · " + tr("{seconds} s left").format(seconds=f"{p.eta:.0f}") if p.eta >= 0 else ""
+        self.progress_bar.setFormat(tr("{done}/{total} runs").format(done=p.done, total=p.total) + left)
 
     def _on_finished(self, cancelled: bool) -> None:
         self._redraw_timer.stop()
         self.redraw()
-        done, total = len(self.results), len(self.specs)
+        done, total = len(self.model.results), len(self.model.specs)
         if cancelled:
             self.progress_bar.setFormat(tr("cancelled · {done}/{total} runs kept").format(done=done, total=total))
             self.statusMessage.emit(tr("Cancelled: {done} of {total} runs finished and are kept").format(done=done, total=total))
@@ -355,23 +406,22 @@ class ComparePanel(Panel):
 
     # ---- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
-        self.summaries = experiments.summarize(self.results.values())
+        self._set_factor_choices()
+        summaries = self.model.summaries()
+        state = self.model.state
         selected = self.table.selected_ids()
-        self.table.results.set_summaries(self.summaries, self.factor_names)
-        styles = self.curves.show_summaries(self.summaries, self.factor_names, self.metric_combo.currentData(),
-                                            self.color_combo.currentData() or "",
-                                            self.style_combo.currentData() or "", self.bands_box.isChecked())
+        if self.table.results.set_summaries(summaries, self.model.factor_names):
+            self.table.set_sort(state.sort_column, state.sort_descending)
+        styles = self.curves.show_summaries(summaries, self.model.factor_names, state.metric,
+                                            state.color_by, state.style_by, state.bands)
         self.table.results.set_styles(styles)
         if selected:
             self.table.select_ids(selected)
         self.curves.highlight(self.table.selected_ids())
 
-    def table_rows(self) -> list[dict]:
-        return self.table.results.rows()
-
     # ---- export -----------------------------------------------------------------------------------
     def export_csv(self, path: str) -> None:
-        self.table.results.write_csv(path)
+        self.model.write_csv(path)
 
     def export_plot(self, path: str) -> None:
         self.curves.export(path)
@@ -396,28 +446,3 @@ class ComparePanel(Panel):
             self.show_error(tr("Could not write {path}: {reason}").format(path=path, reason=exc))
             return
         self.statusMessage.emit(tr("Saved {path}").format(path=path))
-
-    # ---- settings ---------------------------------------------------------------------------------
-    def save_settings(self, settings: QSettings) -> None:
-        state = {"form": self.form.state(), "preset": self.preset_combo.currentData(),
-                 "metric": self.metric_combo.currentData(), "color_by": self.color_combo.currentData(),
-                 "style_by": self.style_combo.currentData(), "bands": self.bands_box.isChecked()}
-        settings.setValue("state", json.dumps(state))
-
-    def restore_settings(self, settings: QSettings) -> None:
-        try:
-            state = json.loads(settings.value("state", "") or "{}")
-            if not state:
-                return
-            if state.get("preset") in experiments.PRESETS:
-                self.preset_combo.setCurrentIndex(self.preset_combo.findData(state["preset"]))
-            self.form.set_state(state.get("form", {}))
-            self.note_label.setText("")
-            index = self.metric_combo.findData(state.get("metric"))
-            if index >= 0:
-                self.metric_combo.setCurrentIndex(index)
-            self.bands_box.setChecked(bool(state.get("bands", True)))
-            self._set_factor_choices(list(self.form.state()["factors"]), state.get("color_by") or "",
-                                     state.get("style_by") or "")
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            self.show_error(tr("Could not restore the Compare panel's settings: {error}").format(error=exc))

@@ -4,7 +4,8 @@ Colour encodes the levels of one factor ("colour by"), line style those of anoth
 by"), so a 2-factor grid reads at a glance; more than eight colour levels switch from the
 Okabe–Ito palette to the (colour-blind-safe) viridis map. Selected configurations are drawn
 bold on top and the others fade. ``export(path)`` writes the plot as PNG or SVG with
-pyqtgraph's exporters.
+pyqtgraph's exporters. Neutral colours are read from ``palette`` when drawing; axes, legend
+and placeholder follow a theme switch (``palette.signals.changed``), the panel redraws the curves.
 """
 
 from __future__ import annotations
@@ -17,17 +18,12 @@ from PySide6.QtGui import QPainterPath
 from PySide6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from app.i18n import tr
-from app.widgets import plots
-from app.widgets.palette import MUTED, qcolor, series_color
+from app.models.compare import PLOT_METRICS as METRICS
+from app.widgets import palette, plots
+from app.widgets.palette import qcolor, series_color
 from app.widgets.bands import BandItem
 from engine import experiments
 
-#: metric key → axis label
-METRICS = {
-    "test_accuracy": "test accuracy", "train_accuracy": "train accuracy",
-    "test_loss": "test loss", "train_loss": "train loss",
-    "accuracy_gap": "accuracy gap (train − test)",
-}
 STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
           Qt.PenStyle.DashDotDotLine)
 
@@ -72,7 +68,7 @@ class CompareCurves(QWidget):
         column.layout.setRowStretchFactor(1, 1)
         self.legend.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.plot_widget.ci.layout.setColumnStretchFactor(0, 1)
-        self.placeholder = pg.TextItem(tr("Pick factors and levels, then Run (Space)"), color=MUTED, anchor=(0.5, 0.5))
+        self.placeholder = pg.TextItem(tr("Pick factors and levels, then Run (Space)"), anchor=(0.5, 0.5))
         self.plot.addItem(self.placeholder)
         self.placeholder.setPos(0.5, 0.5)
         self.plot.setXRange(0, 1)
@@ -85,6 +81,21 @@ class CompareCurves(QWidget):
         self.styles: dict[int, tuple[str, Qt.PenStyle]] = {}
         self.selected: set[int] = set()
         self.clear()
+        palette.signals.changed.connect(self._recolor)
+        self._recolor()
+
+    def _recolor(self, _dark: bool = False) -> None:
+        """Background, axes and placeholder in the current theme's colours."""
+        self.plot_widget.setBackground(palette.BACKGROUND)
+        for side in ("bottom", "left"):
+            axis = self.plot.getAxis(side)
+            axis.setTextPen(palette.FOREGROUND)
+            axis.setPen(palette.MUTED)
+            self._label(side, axis.labelText)
+        self.placeholder.setColor(palette.MUTED)
+
+    def _label(self, side: str, text: str) -> None:
+        self.plot.getAxis(side).setLabel(text, color=palette.FOREGROUND, **{"font-size": f"{plots.AXIS_FONT_PT}pt"})
 
     def clear(self) -> None:
         for item in (*self.curves.values(), *self.bands.values()):
@@ -101,7 +112,7 @@ class CompareCurves(QWidget):
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
         self.clear()
-        self.plot.setLabel("left", tr(METRICS[metric]))
+        self._label("left", tr(METRICS[metric]))
         if not summaries:
             self.plot.setXRange(0, 1)
             self.plot.setYRange(0, 1)
@@ -154,7 +165,7 @@ class CompareCurves(QWidget):
                 self.legend.addItem(item, f"{tr(experiments.factor(color_by).display_name)} {tr(experiments.format_level(shown[i]))}")
         if style_by:
             for i, level in enumerate(levels[style_by]):
-                item = pg.PlotDataItem(pen=pg.mkPen(MUTED, width=2, style=STYLES[i % len(STYLES)]))
+                item = pg.PlotDataItem(pen=pg.mkPen(palette.MUTED, width=2, style=STYLES[i % len(STYLES)]))
                 self.legend.addItem(item, f"{tr(experiments.factor(style_by).display_name)} {tr(experiments.format_level(level))}")
         self.legend.updateSize()
         width = self.legend.layout.preferredWidth() + 8

@@ -1,0 +1,93 @@
+"""The Compare panel's lecture scenes: book presets run as grids, checked on the finished table.
+
+Each scene loads a preset of ``engine.experiments.PRESETS`` (its whole ``State``), runs the grid
+(``play``) and waits until every run has reported (``finished``). The checks read the
+per-configuration final values from ``CompareModel.final`` — computed results, not the setup.
+"""
+
+from __future__ import annotations
+
+from app.lecture.scene import Check, Scene
+from app.models.compare import CompareModel, preset_state
+from engine import experiments
+
+_GRIDS = list(experiments.PRESETS)
+
+
+def _preset(index: int) -> dict:
+    return preset_state(_GRIDS[index]).to_dict()
+
+
+def _finished(model: CompareModel) -> bool:
+    return model.finished
+
+
+def _final(model: CompareModel, key: str) -> dict:
+    """``{frozenset of (factor, level): mean final value}`` over the finished configurations."""
+    return {frozenset(config): mean for config, (mean, _sd) in model.final(key).items()}
+
+
+def _runs(model: CompareModel) -> tuple[int, int]:
+    return len(model.results), len(model.failed)
+
+
+def _learning_scales(model: CompareModel, batchnorm: bool, above: float = 0.2) -> tuple[int, int]:
+    """(scales that end with a test accuracy above ``above`` (2× chance on 10 digits), scales run)."""
+    acc = [value for config, value in _final(model, "test_accuracy").items() if ("batchnorm", batchnorm) in config]
+    return sum(value > above for value in acc), len(acc)
+
+
+def _regularized(model: CompareModel, key: str) -> dict:
+    """``{"none"|"weight decay"|"dropout"|"both": final value}`` of the 2 × 2 grid."""
+    names = {(0.0, 0.0): "none", (0.1, 0.0): "weight decay", (0.0, 0.2): "dropout", (0.1, 0.2): "both"}
+    out = {}
+    for config, value in _final(model, key).items():
+        levels = dict(config)
+        out[names[(levels["weight_decay"], levels["dropout"])]] = round(value, 4)
+    return out
+
+
+def _smaller_than_none(values: dict) -> bool:
+    return len(values) == 4 and all(values[k] < values["none"] for k in ("weight decay", "dropout", "both"))
+
+
+SCENES: tuple[Scene, ...] = (
+    Scene("batchnorm-training", "techniques", "Batch norm in training, 16 init scales", "compare",
+          "The book's fig. 6-19: the same network trained from 16 weight scales, without (solid) and with "
+          "batch norm (dashed). Without it only a narrow band of scales learns at all; with it almost "
+          "every scale learns, and faster. The grid trains 32 runs in worker processes.",
+          state=_preset(3), play=True, finished=_finished,
+          checks=(
+              Check("all 32 runs finished and none failed", _runs, lambda v: v == (32, 0)),
+              Check("with batch norm at least 14 of the 16 init scales learn (final test accuracy > 20 %, "
+                    "twice chance)", lambda m: _learning_scales(m, True), lambda v: v[1] == 16 and v[0] >= 14),
+              Check("without batch norm at most 3 of the 16 init scales learn (a narrow band)",
+                    lambda m: _learning_scales(m, False), lambda v: v[1] == 16 and v[0] <= 3),
+          )),
+    Scene("regularization-grid", "techniques", "Weight decay and dropout side by side", "compare",
+          "Four runs of the book's overfitting set-up: none, weight decay λ = 0.1, dropout 0.2 and both. "
+          "Plot test accuracy or the train/test gap and compare the final numbers in the table: each "
+          "technique trades a little train accuracy for a smaller gap.",
+          state=_preset(4), play=True, finished=_finished,
+          checks=(
+              Check("all 4 runs finished and none failed", _runs, lambda v: v == (4, 0)),
+              Check("weight decay, dropout and both each end with a smaller train − test gap than neither",
+                    lambda m: _regularized(m, "accuracy_gap"), _smaller_than_none),
+              Check("weight decay, dropout and both each end with a lower train accuracy than neither",
+                    lambda m: _regularized(m, "train_accuracy"), _smaller_than_none),
+          )),
+    Scene("assignment-1", "assignments", "Assignment 1: change one thing, compare", "compare",
+          "The lecture's first assignment: change dropout, activation, initialization or batch norm and "
+          "compare the models. Here ReLU vs tanh, each with and without batch norm, two seeds each, on "
+          "the spiral; the table compares their final accuracies. Edit the factors on the left and Run again.",
+          state=_preset(0), play=True, finished=_finished,
+          checks=(
+              Check("all 8 runs (4 configurations × 2 seeds) finished and none failed", _runs,
+                    lambda v: v == (8, 0)),
+              Check("every configuration's final test accuracy is a share in [0, 1]",
+                    lambda m: sorted(_final(m, "test_accuracy").values()),
+                    lambda v: len(v) == 4 and all(0.0 <= a <= 1.0 for a in v)),
+              Check("the best configuration beats chance on the 2-class spiral (50 %) by more than 30 points",
+                    lambda m: max(_final(m, "test_accuracy").values()), lambda best: best > 0.8),
+          )),
+)
