@@ -96,3 +96,19 @@ def test_missing_catalogue_is_a_clear_error_not_english(tmp_path):
 def test_missing_resource_folder_names_it():
     with pytest.raises(i18n.ResourceError, match=r"resources/nothing-here"):
         i18n.resource_dir("nothing-here")
+
+
+def test_missing_translations_stop_the_command_line_with_a_plain_message(tmp_path, monkeypatch, capsys):
+    from main import main
+
+    (tmp_path / "i18n" / "ko").mkdir(parents=True)  # an installation whose catalogue went missing
+    monkeypatch.setattr(i18n, "resource_root", lambda: tmp_path)
+    i18n.reload()
+    try:
+        assert main(["--list-scenes", "--lang", "ko"]) == 2
+    finally:
+        monkeypatch.undo()
+        i18n.reload()
+        i18n.set_language("en")
+    err = capsys.readouterr().err
+    assert err.startswith("gradlab: no 한국어 translations (resources/i18n/ko/*.json)") and "Traceback" not in err
