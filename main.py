@@ -6,9 +6,14 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.i18n import ResourceError
     from app.launcher import run
 
-    return run(sys.argv[1:] if argv is None else argv)
+    try:
+        return run(sys.argv[1:] if argv is None else argv)
+    except ResourceError as exc:  # a broken installation: say so plainly, no traceback
+        print(f"gradlab: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

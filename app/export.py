@@ -78,37 +78,78 @@ def export_png(item: pg.PlotItem, path: str | Path, scale: float = PNG_SCALE) ->
 
 
 def export_svg(item: pg.PlotItem, path: str | Path) -> Path:
-    """Save ``item`` as an SVG (vector: lines stay sharp at any size).
-
-    pyqtgraph 0.14's SVGExporter fails on the closed paths ("… Z") Qt ≥ 6.10 writes
-    (pyqtgraph issue #3495); then Qt's own SVG generator renders the same scene region.
-    """
-    try:
-        pg.exporters.SVGExporter(item).export(str(path))
-    except ValueError:
-        _qt_svg(item, Path(path))
+    """Save ``item`` as an SVG (vector: lines stay sharp at any size)."""
+    SafeSVGExporter(item).export(str(path))
     return Path(path)
 
 
-def _qt_svg(item: pg.PlotItem, path: Path) -> None:
+class SafeSVGExporter(pg.exporters.SVGExporter):
+    """pyqtgraph's SVG exporter, falling back to Qt's SVG generator where it fails.
+
+    pyqtgraph 0.14's SVGExporter raises on the closed paths ("… Z") Qt ≥ 6.10 writes (pyqtgraph
+    issue #3495: filled curves, symbols); then Qt's own ``QSvgGenerator`` renders the same scene
+    region. It replaces pyqtgraph's entry in the right-click Export dialog (below), so File ▸
+    Export and the plot's own menu save the same file and neither crashes.
+    """
+
+    def export(self, fileName=None, toBytes=False, copy=False):  # noqa: N803 - pyqtgraph's API
+        if fileName is None and not toBytes and not copy:
+            return super().export()  # asks for a file name, then calls export(fileName=…)
+        try:
+            return super().export(fileName, toBytes, copy)
+        except ValueError:
+            if fileName is not None:
+                _qt_svg(self.item, Path(fileName))
+                return None
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "plot.svg"
+            _qt_svg(self.item, path)
+            data = path.read_bytes()
+        if toBytes:
+            return data
+        from PySide6.QtCore import QMimeData
+
+        mime = QMimeData()
+        mime.setData("image/svg+xml", data)
+        QGuiApplication.clipboard().setMimeData(mime)
+        return None
+
+
+def use_safe_svg_exporter() -> None:
+    """Put ``SafeSVGExporter`` in place of pyqtgraph's in the Export dialogs' format list."""
+    registered = pg.exporters.Exporter.Exporters
+    for i, cls in enumerate(registered):
+        if cls is pg.exporters.SVGExporter:
+            registered[i] = SafeSVGExporter
+
+
+use_safe_svg_exporter()  # as pyqtgraph registers its exporters: when the module is imported
+
+
+def _qt_svg(item, path: Path) -> None:
+    """Render ``item`` (a PlotItem, or a whole scene) into an SVG file with Qt's generator."""
     from PySide6.QtCore import QRectF, QSize
     from PySide6.QtGui import QPainter
     from PySide6.QtSvg import QSvgGenerator
+    from PySide6.QtWidgets import QGraphicsScene
 
-    source = item.sceneBoundingRect()
+    scene = item if isinstance(item, QGraphicsScene) else item.scene()
+    source = scene.sceneRect() if scene is item else item.sceneBoundingRect()
     generator = QSvgGenerator()
     generator.setFileName(str(path))
     generator.setSize(QSize(int(source.width()), int(source.height())))
     generator.setViewBox(QRectF(0, 0, source.width(), source.height()))
-    generator.setTitle(_plot_name(item, 0))
+    generator.setTitle(_plot_name(item, 0) if scene is not item else "GradLab")
     generator.setDescription("GradLab")
     exporter = pg.exporters.SVGExporter(item)  # only to switch items to vector drawing
     painter = QPainter(generator)
     exporter.setExportMode(True, {"antialias": True, "background": exporter.params["background"], "painter": painter})
     try:
-        view = item.scene().views()[0]
+        view = scene.views()[0]
         painter.fillRect(QRectF(0, 0, source.width(), source.height()), view.backgroundBrush())
-        item.scene().render(painter, QRectF(0, 0, source.width(), source.height()), source)
+        scene.render(painter, QRectF(0, 0, source.width(), source.height()), source)
     finally:
         exporter.setExportMode(False)
         painter.end()

@@ -14,7 +14,6 @@ from PySide6.QtGui import QFont, QFontDatabase, QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from app import i18n
-from app.i18n import FONT_DIR
 
 HANGUL_FAMILY = "NanumGothic"
 
@@ -24,14 +23,24 @@ _qt_translators: list[QTranslator] = []
 
 
 def register_fonts() -> list[str]:
-    """Register every bundled font once; returns the font families they provide."""
+    """Register every bundled font once; returns the font families they provide.
+
+    The fonts are read as bytes (``importlib.resources``), so they load from a wheel or a zip
+    as well; a missing or unreadable font raises ``i18n.ResourceError``.
+    """
     global _registered
     if _registered is None:
         families: list[str] = []
-        for path in sorted(FONT_DIR.glob("*.[to]tf")):
-            font_id = QFontDatabase.addApplicationFont(str(path))
-            if font_id >= 0:
-                families += QFontDatabase.applicationFontFamilies(font_id)
+        folder = i18n.resource_dir("fonts")
+        paths = sorted((f for f in folder.iterdir() if f.name.endswith((".ttf", ".otf"))), key=lambda f: f.name)
+        for path in paths:
+            font_id = QFontDatabase.addApplicationFontFromData(path.read_bytes())
+            if font_id < 0:
+                raise i18n.ResourceError(f"the bundled font resources/fonts/{path.name} cannot be loaded")
+            families += QFontDatabase.applicationFontFamilies(font_id)
+        if HANGUL_FAMILY not in families:
+            raise i18n.ResourceError(f"the bundled Korean font {HANGUL_FAMILY} (resources/fonts) is missing; "
+                                     "reinstall GradLab with pip install .")
         _registered = families
     return list(_registered)
 

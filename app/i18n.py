@@ -16,13 +16,14 @@ Placeholders stay in the key and are formatted after the lookup:
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import json
 import re
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-CATALOGUE_DIR = RESOURCES / "i18n"
-FONT_DIR = RESOURCES / "fonts"
+#: The import name of the top-level ``resources/`` folder in an installed GradLab (setup.py).
+RESOURCE_PACKAGE = "gradlab_resources"
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 SOURCE_LANGUAGE = "en"
@@ -31,6 +32,33 @@ SETTINGS_KEY = "ui/language"
 _language = SOURCE_LANGUAGE
 _catalogues: dict[str, dict[str, str]] = {}
 _missing: set[str] = set()
+
+
+class ResourceError(RuntimeError):
+    """A data file GradLab ships (translations, font) is missing: a broken installation."""
+
+
+def resource_root() -> Traversable:
+    """The ``resources/`` folder: the installed ``gradlab_resources`` package (wheel, zip or
+    editable install), else the folder beside ``app/`` in a source checkout run without install.
+    """
+    try:
+        return importlib.resources.files(RESOURCE_PACKAGE)
+    except ModuleNotFoundError:
+        checkout = Path(__file__).resolve().parent.parent / "resources"
+        if (checkout / "__init__.py").is_file():
+            return checkout
+    raise ResourceError(f"GradLab's data files (package {RESOURCE_PACKAGE}: translations, font) are not "
+                        "installed; reinstall GradLab with pip install .")
+
+
+def resource_dir(*parts: str) -> Traversable:
+    """``resources/<parts>`` as a folder; ``ResourceError`` naming it if it is missing."""
+    folder = resource_root().joinpath(*parts)
+    if not folder.is_dir():
+        raise ResourceError(f"GradLab's data folder resources/{'/'.join(parts)} is missing from this "
+                            "installation; reinstall GradLab with pip install .")
+    return folder
 
 
 def available_languages() -> list[tuple[str, str]]:
@@ -60,15 +88,21 @@ def set_language(lang: str) -> None:
         catalogue(_language)
 
 
-def load_catalogue(lang: str, folder: Path | None = None) -> dict[str, str]:
+def load_catalogue(lang: str, folder: Traversable | None = None) -> dict[str, str]:
     """Merge every ``<folder>/<lang>/*.json`` into one dict (files in name order).
 
-    A file that is not a flat object of non-empty strings raises ``ValueError`` naming the
-    file, so a broken catalogue is found by the tests rather than shown as English.
+    ``folder`` defaults to the shipped ``resources/i18n``. A missing catalogue raises
+    ``ResourceError`` (never a silent English UI); a file that is not a flat object of non-empty
+    strings raises ``ValueError`` naming the file, so a broken catalogue is found by the tests.
     """
     merged: dict[str, str] = {}
-    base = (folder or CATALOGUE_DIR) / lang
-    for path in sorted(base.glob("*.json")):
+    base = (folder or resource_dir("i18n")).joinpath(lang)
+    files = sorted((f for f in base.iterdir() if f.name.endswith(".json")), key=lambda f: f.name) \
+        if base.is_dir() else []
+    if not files:
+        raise ResourceError(f"no {LANGUAGES.get(lang, lang)} translations (resources/i18n/{lang}/*.json) in "
+                            "this installation; reinstall GradLab with pip install .")
+    for path in files:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:

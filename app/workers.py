@@ -76,9 +76,15 @@ class _Thread(QThread):
 
     def run(self):  # runs in the worker thread
         try:
-            self._job(self)
+            job = self._job
+            if job is not None:
+                job(self)
         finally:
             _forget_dummy_thread()
+
+    def release_job(self) -> None:
+        """Drop the reference to the job (the owning Worker's method) once the thread is joined."""
+        self._job = None
 
 
 def _forget_dummy_thread() -> None:
@@ -204,8 +210,14 @@ class Worker(QObject):
     def _on_finished(self):
         if self._done:
             return
+        # finished() fires just before the thread ends. Only a joined thread may leave _LIVE:
+        # otherwise the next cyclic GC on the GUI thread could destroy a still-running QThread
+        # (Qt aborts the process). On a starved machine the join can take long: try again later.
+        if not self.wait(DEFAULT_TIMEOUT_MS):
+            QTimer.singleShot(100, self._on_finished)
+            return
         self._done = True
-        self._thread.wait(DEFAULT_TIMEOUT_MS)  # finished() fires just before the thread ends
+        self._thread.release_job()  # no Worker ↔ thread cycle: freed by refcount, not by a GC pass
         _LIVE.discard(self)
         self.finished.emit()
 

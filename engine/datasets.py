@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from engine import validate
 from engine.registry import Registry
 
 REGISTRY: Registry = Registry("dataset")
@@ -131,7 +132,7 @@ def make(name: str, n_samples: int = 400, noise: float = 0.1, seed: int = 0):
         raise ValueError(f"n_samples must be an integer ≥ {n_classes} for {entry.name!r}, got {n_samples!r}")
     if not math.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(validate.seed(seed))
     x, labels = entry.factory(n, rng)
     # always drawn, so that changing only the noise moves the same points (a smooth slider)
     jitter = rng.standard_normal(x.shape)
@@ -160,7 +161,7 @@ def train_test_split(x, labels, test_ratio: float = 0.2, seed: int = 0, stratify
     n = len(x)
     if n < 2:
         raise ValueError(f"need at least 2 samples to split, got {n}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(validate.seed(seed))
     order = rng.permutation(n)
     if stratify:
         # stable sort by label keeps the shuffled order inside each class; take each class's head

@@ -24,6 +24,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from engine import validate
+
 #: Extra places to search, separated by ``os.pathsep``; searched before the usual cache folders.
 ENV_VAR = "GRADLAB_DATASETS"
 
@@ -146,6 +148,10 @@ def _images(path, x, what: str, dtype) -> tuple[np.ndarray, tuple[int, int]]:
     if x.dtype == np.uint8:
         scale = 1 / 255
     else:
+        try:  # row = image, column = pixel (row-major), as the rows the trainer will see
+            validate.finite_rows(x.reshape(len(x), -1), what)
+        except ValueError as exc:
+            raise DatasetError(path, str(exc)) from None
         lo, hi = float(np.min(x)), float(np.max(x))
         if not (math.isfinite(lo) and math.isfinite(hi)) or lo < 0 or hi > 255:
             raise DatasetError(path, f"{what} have values in [{lo:g}, {hi:g}]; expected 0…255 or 0…1")
@@ -192,11 +198,17 @@ def _dataset(source: Path, parts: dict, files: dict, dtype) -> ImageDataset:
         raise DatasetError(files["x_test"], f"test images are {test_shape[0]}×{test_shape[1]}, "
                                             f"training images {shape[0]}×{shape[1]}")
     name = _name(source)
-    n_classes = int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1
-    if name == "Fashion-MNIST" and n_classes <= len(FASHION_CLASSES):
-        class_names = FASHION_CLASSES
-    else:
-        class_names = tuple(str(c) for c in range(max(n_classes, 10 if name == "MNIST" else 0)))
+    # MNIST and Fashion-MNIST have 10 classes: a label outside them is an error, never a silently
+    # widened class count. Any other set has the classes its labels show (0 … the largest).
+    known = name in ("MNIST", "Fashion-MNIST")
+    n_classes = 10 if known else int(max(y_train.max(initial=0), y_test.max(initial=0))) + 1
+    for key, y in (("y_train", y_train), ("y_test", y_test)):
+        outside = np.flatnonzero(y >= n_classes)
+        if outside.size:
+            i = int(outside[0])
+            raise DatasetError(files[key], f"label {y[i]} at row {i} is outside the {n_classes} classes "
+                                           f"0…{n_classes - 1} ({outside.size} labels are)")
+    class_names = FASHION_CLASSES if name == "Fashion-MNIST" else tuple(str(c) for c in range(n_classes))
     return ImageDataset(x_train, y_train, x_test, y_test, name, str(source), tuple(shape), class_names)
 
 

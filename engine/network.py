@@ -65,7 +65,10 @@ class MLP:
         except TypeError:
             raise ValueError(f"hidden_sizes must be a sequence of integers ≥ 1, got {hidden_sizes!r}") from None
         self.hidden_sizes = [validate.integer(h, "every hidden size") for h in hidden]
-        self.n_out = validate.integer(n_out, "n_out")
+        if n_out == 1:  # a softmax over one class is always 1: nothing to learn, loss always 0
+            raise ValueError("n_out must be ≥ 2: the output is a softmax over n_out classes "
+                             "(use n_out=2 for a yes/no problem), got 1")
+        self.n_out = validate.integer(n_out, "n_out", minimum=2)
         self.activation = _activations.REGISTRY.canonical(activation)
         self.activation_kwargs = dict(activation_kwargs or {})
         _activations.get(self.activation, **self.activation_kwargs)  # bad kwargs fail here
@@ -79,7 +82,7 @@ class MLP:
         self.weight_decay = validate.number(weight_decay, "weight_decay", minimum=0)
         self.l1 = validate.number(l1, "l1", minimum=0)
         self.dtype = float_dtype(dtype)
-        self.seed = seed
+        self.seed = validate.seed(seed)
 
         init_seq, dropout_seq = np.random.SeedSequence(seed).spawn(2)
         init_rng = np.random.default_rng(init_seq)

@@ -109,7 +109,7 @@ def _check_data(x, labels, what: str):
                          f"got {x.shape} and {labels.shape}")
     if not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(f"{what}: labels must be integers, got dtype {labels.dtype}")
-    return x, labels
+    return validate.finite_rows(x, what), labels
 
 
 def _all_finite(arrays) -> bool:
@@ -165,7 +165,7 @@ class Trainer:
         self.batch_size = validate.integer(batch_size, "batch_size")
         self.epochs = validate.integer(epochs, "epochs", allow_none=True)
         self.eval_every = validate.integer(eval_every, "eval_every", allow_none=True)
-        self.seed = seed
+        self.seed = validate.seed(seed)
         if max_loss is not None:
             try:
                 limit = float(max_loss)

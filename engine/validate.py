@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 
 def integer(value, what: str, minimum: int | None = 1, maximum: int | None = None,
             allow_none: bool = False) -> int | None:
@@ -45,6 +47,26 @@ def number(value, what: str, minimum: float | None = None, maximum: float | None
     if not ok:
         raise ValueError(f"{what} must be a finite number{bounds}, got {value!r}")
     return v
+
+
+def seed(value, what: str = "seed") -> int:
+    """A random seed: an integer ≥ 0 (NumPy's own error would not say which argument was bad)."""
+    return integer(value, what, minimum=0)
+
+
+def finite_rows(x, what: str) -> np.ndarray:
+    """``x`` (rows of features) unchanged if every value is finite, else ``ValueError`` naming the
+    first NaN/inf by row and column, so bad data is refused when it is loaded, not reported later
+    as a diverged first step."""
+    x = np.asarray(x)
+    if x.dtype.kind in "fc":
+        bad = ~np.isfinite(x)
+        if bad.any():
+            index = tuple(int(i) for i in np.argwhere(bad)[0])
+            where = f"row {index[0]}" + (f", column {index[1]}" if len(index) > 1 else "")
+            raise ValueError(f"{what} has {x[index]} at {where} ({int(bad.sum())} values are not finite); "
+                             "remove or fill them before training")
+    return x
 
 
 def _bounds_text(minimum, maximum) -> str:

@@ -1,6 +1,5 @@
 """Synthetic digits: shape, balance, determinism, range, speed, and learnable but not trivial."""
 
-import time
 
 import numpy as np
 import pytest
@@ -93,17 +92,6 @@ def test_softmax_regression_beats_nearest_centroid():
     assert acc > 0.8
     assert acc > nearest_centroid_accuracy(xt, yt, xs, ys)
 
-
-def test_ten_thousand_samples_are_fast():
-    """≈ 0.5 s on an idle core; one retry absorbs a busy shared machine."""
-    digits.make_digits(10)  # builds the cached distance fields (≈ 0.2 s, once per process)
-    for attempt in range(2):
-        t = time.perf_counter()
-        digits.make_digits(10_000, seed=0)
-        elapsed = time.perf_counter() - t
-        if elapsed < 2.0:
-            break
-    assert elapsed < 2.0, f"10 000 digits took {elapsed:.2f} s"
 
 
 def test_labelled_as_synthetic():

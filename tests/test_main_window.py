@@ -202,11 +202,8 @@ class FailingPanel(Panel):
 def test_wait_ready_stops_at_an_error(qtbot):
     p = FailingPanel()
     qtbot.addWidget(p)
-    import time
-
-    t0 = time.monotonic()
-    assert not p.wait_ready(timeout_ms=10000)
-    assert time.monotonic() - t0 < 5
+    # an hour's timeout: only stopping at the error returns (else pytest-timeout fails the test)
+    assert not p.wait_ready(timeout_ms=3_600_000)
     assert p.last_error == "RuntimeError: surface has NaNs" and not p.is_ready
     p.shutdown()
 

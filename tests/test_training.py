@@ -35,9 +35,7 @@ def _trainer(name="xor", hidden=(16,), activation="relu", optimizer=None, n=200,
 def test_reaches_95_percent_test_accuracy(name, n, noise, hidden, epochs):
     """Adam (lr 0.01), ReLU, batches of 32: each run takes ~0.1–0.4 s."""
     t = _trainer(name, hidden, n=n, noise=noise, epochs=epochs, batch_size=32)
-    started = time.perf_counter()
     metrics = list(t.run())
-    elapsed = time.perf_counter() - started
     assert t.status == "finished" and t.message.startswith(f"finished {epochs} epochs")
     assert t.stop_reason.kind == "finished" and t.stop_reason.epochs == epochs and t.stop_reason.step == t.step_count
     assert len(metrics) == t.step_count == epochs * t.steps_per_epoch
@@ -46,7 +44,6 @@ def test_reaches_95_percent_test_accuracy(name, n, noise, hidden, epochs):
     assert last.test_accuracy >= 0.95, last
     assert last.train_accuracy >= 0.95, last
     assert last.test_loss < 0.25
-    assert elapsed < 10, f"{name}: {elapsed:.1f} s"  # ~0.3 s on the 2-core target
     assert t.step() is None and t.status == "finished"  # finished stays finished
 
 
@@ -205,18 +202,16 @@ def test_cancel_from_another_thread_stops_run_promptly():
     worker = threading.Thread(target=work)
     worker.start()
     try:
-        deadline = time.monotonic() + 5
-        while len(seen) < 20 and time.monotonic() < deadline:
+        while len(seen) < 20 and worker.is_alive():  # poll a condition (20 steps done), not a clock
             time.sleep(0.001)
         assert len(seen) >= 20, "training did not start"
-        cancelled_at = time.monotonic()
         t.cancel()
-        assert stopped.wait(1.0), "run() did not return within 1 s of cancel()"
-        latency = time.monotonic() - cancelled_at
+        at_cancel = len(seen)
+        assert stopped.wait(60), "run() did not return after cancel()"
     finally:
         t.cancel()
-        worker.join(5)
-    assert latency < 0.5
+        worker.join(60)
+    assert len(seen) <= at_cancel + 1  # promptly: at most the step already under way
     assert t.status == "cancelled" and "cancelled" in t.message
     assert seen == list(range(1, len(seen) + 1)) and t.step_count == len(seen)
     assert t.step() is None
