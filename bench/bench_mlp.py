@@ -14,8 +14,8 @@ does not count; the JSON also has wall-clock rates); the table shows the median 
 x·W, backward xᵀ·dout and dout·Wᵀ), measured in the engine's process after its steps.
 
 Results go to bench/results/bench_mlp.json (with CPU, BLAS, versions, date and load).
-Usage: ``python bench/bench_mlp.py [--seconds 1] [--block 0.02] [--repeats 3] [--out PATH]``
-(about 5 minutes; needs torch: ``pip install -e '.[bench]'``).
+Usage: ``python bench/bench_mlp.py [--seconds 1] [--block 0.02] [--repeats 5] [--out PATH]``
+(about 8 minutes; needs torch: ``pip install -e '.[bench]'``).
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seconds", type=float, default=1.0, help="timing budget per process")
     ap.add_argument("--block", type=float, default=0.02, help="length of one timed block (best kept)")
-    ap.add_argument("--repeats", type=int, default=3, help="fresh processes per side and config")
+    ap.add_argument("--repeats", type=int, default=5, help="fresh processes per side and config")
     ap.add_argument("--out", default=None, help="JSON path (default bench/results/bench_mlp.json)")
     ap.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
     ap.add_argument("--config", type=int, help=argparse.SUPPRESS)
