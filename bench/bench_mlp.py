@@ -10,8 +10,9 @@ in turn: the engine, the engine with its BLAS warm-up off (``GRADLAB_BLAS_WARMUP
 "cold" column) and torch. Inside one, 20 untimed steps, then blocks of ``--block`` s of CPU
 time for ``--seconds`` s, best block kept (CPU time: waiting for a core on a shared machine
 does not count; the JSON also has wall-clock rates); the table shows the median over
-``--repeats`` processes and the ratio of the medians. "floor" is the engine's matmul-only time for the same step (forward
-x·W, backward xᵀ·dout and dout·Wᵀ), measured in the engine's process after its steps.
+``--repeats`` processes and the ratio of the medians. "floor" is the engine's matmul-only
+time for the same step (forward x·W, backward xᵀ·dout and dout·Wᵀ), measured in the engine's
+process after its steps.
 
 Results go to bench/results/bench_mlp.json (with CPU, BLAS, versions, date and load).
 Usage: ``python bench/bench_mlp.py [--seconds 1] [--block 0.02] [--repeats 5] [--out PATH]``
@@ -160,8 +161,11 @@ def child_main(args) -> None:
 
 
 # --- parent: fresh processes, alternating, medians ------------------------------------------
+CHILD_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
 def run_child(side, config, dtype, seconds, block) -> dict:
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    env = dict(os.environ, **CHILD_ENV)
     env["GRADLAB_BLAS_WARMUP"] = "0" if side == "cold" else "1"
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", side, "--config", str(config),
            "--dtype", dtype, "--seconds", str(seconds), "--block", str(block)]
@@ -228,7 +232,8 @@ def main(argv=None) -> None:
     print(f"min ratio engine/torch = {worst:.2f} (target ≥ 1.0)")
     out = record.write("bench_mlp", {
         "settings": {"seconds": args.seconds, "block": args.block, "repeats": args.repeats,
-                     "threads": 1, "lr": LR, "warm_steps": WARM_STEPS},
+                     "threads": 1, "child_env": CHILD_ENV, "lr": LR,
+                     "warm_steps": WARM_STEPS},
         "torch": torch_version, "min_ratio": worst, "rows": rows}, args.out)
     print(f"written {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
 
