@@ -18,7 +18,7 @@ not measured: this VM exposes no PMU and did not show the slow state while this 
 The fix does once what OpenBLAS's start-up warm-up would: one float64 GEMM wider than 2·GEMM_P
 with a full k panel writes the whole packed-A block and a 1 MiB B panel, the first 2 MiB of
 the buffer — more than any layer of the engine's sizes (dgemm batches up to 512, sgemm up to
-~1280) packs into. It takes a few ms, once, on its own arrays, under whatever BLAS thread
+~1280) packs into. It costs ~10–15 ms of CPU, once, on its own arrays, under whatever BLAS thread
 limit is in force (it never changes it), so no result changes. ``GRADLAB_BLAS_WARMUP=0``
 turns it off (the MLP benchmark uses that to measure the cold state).
 """
@@ -58,9 +58,8 @@ def ensure_warm() -> bool:
         if _runs:
             return False
         m, k, n = SHAPE
-        a = np.ones((m, k))
-        b = np.ones((k, n))
-        np.matmul(a, b)
+        # zeros: calloc'd pages that reading does not fault in; the values do not matter
+        np.matmul(np.zeros((m, k)), np.zeros((k, n)))
         _last_threads = _blas_threads()
         _runs += 1
         return True
