@@ -3,9 +3,9 @@
 Why (issue 14; NumPy 2.4's OpenBLAS 0.3.31, DYNAMIC_ARCH, Haswell kernels). Checked here with
 /proc/self/pagemap: every GEMM packs its operands into one 32 MiB buffer shared by all threads
 (packed A block first, packed B panel after it: sgemm at 0 and 400 KiB, dgemm at 0 and
-1 MiB). NumPy's build does not pre-touch it (none of it is resident after import; OpenBLAS's
-own start-up ``_touch_memory`` is compiled out), so its pages appear only as far as earlier
-GEMMs have *written*. The engine's layers are narrower than GEMM_P (320 for sgemm), and for
+1 MiB). NumPy's build does not pre-touch it (none of it is resident after import, so
+OpenBLAS's start-up ``_touch_memory`` does not run), so its pages appear only as far as earlier
+GEMMs have *written*. The issue's nets have no output wider than GEMM_P (320 for sgemm), and for
 such shapes OpenBLAS packs B into just the first 16 KiB of its panel (single-block path); a
 GEMM wider than GEMM_P takes the multi-block path and writes the whole panel. That is exactly
 the issue's threshold: a (256×784)·(784×330) warm-up lifted later (256×784)·(784×256) GEMMs
