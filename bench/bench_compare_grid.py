@@ -2,7 +2,8 @@
 
 Target: ≥ 1.7× speed-up on 2 cores. Both sides run the same specs; the parallel time includes
 starting the spawned workers (the panel pays it too on its first grid). Results must agree bit
-for bit (wall time aside), which the script checks. Run: ``python bench/bench_compare_grid.py``.
+for bit (wall time aside), which the script checks. Run: ``python bench/bench_compare_grid.py``
+(writes bench/results/bench_compare_grid.json).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from engine.threads import pin_env  # noqa: E402
 pin_env(1)  # before NumPy loads: the serial side gets one BLAS thread, like each worker
 
 from app.process_pool import ProcessGrid, default_workers  # noqa: E402
+from bench import record  # noqa: E402
 from engine import experiments  # noqa: E402
 from engine.training_setup import DataSpec, RunSettings  # noqa: E402
 
@@ -53,6 +55,11 @@ def main() -> None:
     # a run taking longer inside a worker than alone means the cores were not free
     print(f"one run: {per_serial:.3f} s alone, {per_parallel:.3f} s in a worker "
           f"({per_parallel / per_serial:.2f}x; 1.0 = cores free); load average {os.getloadavg()[0]:.2f}")
+    out = record.write("bench_compare_grid", {
+        "runs": len(specs), "workers": default_workers(), "serial_s": t_serial,
+        "parallel_s": t_parallel, "speedup": t_serial / t_parallel, "identical": same,
+        "run_alone_s": per_serial, "run_in_worker_s": per_parallel})
+    print(f"written {out}")
 
 
 if __name__ == "__main__":

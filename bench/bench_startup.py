@@ -9,7 +9,7 @@ both sides of a pair; target ≤ 1.5). "First paint" is the first Paint event of
 by an application-wide event filter; the time is measured from just before the process is
 spawned, so interpreter start-up and imports are included in both.
 
-Usage: ``python bench/bench_startup.py [--rounds 7] [--platform offscreen]``.
+Usage: ``python bench/bench_startup.py [--rounds 9] [--platform offscreen]``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@
 3. Memory (``--minutes M``): the panel keeps training for M minutes; the process RSS is sampled
    every few seconds after a warm-up. History is bounded (decimating series), so RSS must stay flat.
 
-Usage: ``python bench/bench_training_monitor.py [--seconds 5] [--data spiral|digits]
+Usage: ``python bench/bench_training_monitor.py [--seconds 2] [--data spiral|digits]
 [--size 1280x800] [--minutes 0.5]``; ``--book`` runs the book's overfitting presets instead.
 """
 

@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from engine import activations as _activations
-from engine import validate
+from engine import blas_warmup, validate
 
 FLOAT_DTYPES = (np.float32, np.float64)
 
@@ -94,6 +94,7 @@ class Dense(Layer):
         self.grads = {"W": np.zeros_like(W), "b": np.zeros_like(b)}
         self.input_grad = bool(input_grad)
         self.x: np.ndarray | None = None
+        blas_warmup.ensure_warm()  # before this process's first GEMM; see engine/blas_warmup.py
 
     @property
     def fan_in(self) -> int:
