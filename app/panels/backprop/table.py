@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.i18n import tr
+from app.panels.backprop.colors import themed
 from app.widgets.palette import OKABE_ITO
 from engine.backprop_trace import fmt
 
@@ -26,7 +27,6 @@ TIPS = (
     "The value after one gradient-descent step, w − η·∂L/∂w",
 )
 VALUE_COL = 1
-CURRENT_BG = "#FDF1D6"
 #: Widest texts each numeric column must show unclipped.
 _SAMPLES = ("w(x₄→h₄)", "−0.0001234", "−0.0001234", "−0.0001234", "8.8e-10", "−0.0001234")
 
@@ -94,11 +94,12 @@ class BackpropTable(QTableWidget):
     def mark(self, keys) -> None:
         """Shade the rows of ``keys`` (the current step's parameters) and scroll to the first."""
         keys = set(keys)
+        shade = themed("current")
         first = None
         for row, key in enumerate(self.keys):
             on = key in keys
             for col in range(self.columnCount()):
-                self.item(row, col).setBackground(QColor(CURRENT_BG) if on else QColor(0, 0, 0, 0))
+                self.item(row, col).setBackground(QColor(shade) if on else QColor(0, 0, 0, 0))
             if on and first is None:
                 first = row
         if first is not None:

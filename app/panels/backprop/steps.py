@@ -14,15 +14,19 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.i18n import tr, tr_message
-from app.widgets.palette import FOREGROUND, MUTED, OKABE_ITO
+from app.panels.backprop.colors import GRADIENT, LOSS, UPDATED, readable
+from app.widgets import palette
 from engine.backprop_trace import TEXTS, node_name
 
-PHASE_COLORS = {
-    "forward": FOREGROUND,
-    "loss": OKABE_ITO["vermillion"],
-    "backward": OKABE_ITO["blue"],
-    "update": OKABE_ITO["bluish_green"],
-}
+#: Phase hues; forward steps use the theme's text colour (``phase_color`` reads it when drawing).
+PHASE_COLORS = {"forward": None, "loss": LOSS, "backward": GRADIENT, "update": UPDATED}
+
+
+def phase_color(phase: str) -> str:
+    """The colour of ``phase``'s steps in the current theme."""
+    return readable(PHASE_COLORS[phase] or palette.FOREGROUND)
+
+
 PHASE_TITLES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
 
 
@@ -71,11 +75,16 @@ class StepList(QListWidget):
         self.clear()
         for n, s in enumerate(steps, start=1):
             item = QListWidgetItem(f"{n:>2}. {_short(s, sizes)}")
-            item.setForeground(QColor(PHASE_COLORS[s.phase]))
+            item.setForeground(QColor(phase_color(s.phase)))
             item.setToolTip(f"{tr(PHASE_TITLES[s.phase])}: {step_text(s)}\n{s.formula}")
             self.addItem(item)
         self.setCurrentRow(min(max(row, 0), self.count() - 1))
         self.blockSignals(False)
+
+    def recolour(self) -> None:
+        """Give every step the colour of its phase in the current theme."""
+        for row, (phase, _formula) in enumerate(self._signature):
+            self.item(row).setForeground(QColor(phase_color(phase)))
 
     def set_current(self, index: int) -> None:
         self.blockSignals(True)
@@ -118,9 +127,9 @@ class StepExplanation(QWidget):
 
     def show_step(self, trace, index: int) -> None:
         s = trace.steps[index]
-        color = PHASE_COLORS[s.phase]
+        color = phase_color(s.phase)
         self.header.setText(
-            f"<span style='color:{MUTED}'>{tr('Step {i} of {n}').format(i=index + 1, n=len(trace.steps))}</span> · "
+            f"<span style='color:{palette.MUTED}'>{tr('Step {i} of {n}').format(i=index + 1, n=len(trace.steps))}</span> · "
             f"<b style='color:{color}'>{tr(PHASE_TITLES[s.phase])}</b>"
         )
         self.text.setText(step_text(s))

@@ -1,0 +1,61 @@
+"""The Initialization panel's lecture scenes, run with the scene runner's protocol (brief/issue #10)."""
+
+import pytest
+
+from app import i18n
+from app.lecture.scene import PARTS
+from app.lecture.scenes.init import SCENES
+from app.models.init import State
+from app.panels.init import InitPanel
+
+
+@pytest.fixture(scope="module")
+def panel(qapp):
+    p = InitPanel()
+    p.resize(1280, 800)
+    p.show()
+    yield p
+    assert p.shutdown()
+    p.deleteLater()
+
+
+def run_scene(panel, scene, qtbot) -> list[str]:
+    """Exactly what the runner does; returns the failed checks."""
+    if panel.is_playing():
+        panel.play_pause()
+    panel.reset()
+    panel.apply_state(type(panel.state()).from_dict({}).merged(scene.state))
+    if scene.play:
+        panel.play_pause()
+    assert panel.wait_ready(scene.steps), panel.last_error
+    if scene.finished is not None:
+        qtbot.waitUntil(lambda: scene.finished(panel.model), timeout=20000)
+    return scene.check(panel.model)
+
+
+def test_scenes_are_data_with_checks():
+    assert [s.name for s in SCENES] == ["init-std-0.01", "init-std-1", "init-xavier", "init-he", "batchnorm"]
+    ko = i18n.load_catalogue("ko")
+    for scene in SCENES:
+        assert scene.panel_id == "init" and scene.part in PARTS and scene.checks, scene.name
+        State().merged(scene.state)  # a valid partial State
+        assert scene.title in ko and scene.explanation in ko, scene.name
+
+
+@pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
+def test_scene_claims_hold_on_the_computed_results(panel, qtbot, scene):
+    assert run_scene(panel, scene, qtbot) == []
+    assert panel.state() == State().merged(scene.state)
+    assert panel.model.up_to_date() and set(panel.model.results) == set(panel.state().active())
+
+
+def test_checks_measure_results_not_the_setup(panel, qtbot):
+    """A scene's checks fail on another scene's results: they measure, they do not restate."""
+    by_name = {s.name: s for s in SCENES}
+    assert run_scene(panel, by_name["init-std-1"], qtbot) == []
+    assert by_name["init-xavier"].check(panel.model)  # no B at all: cannot hold
+    assert run_scene(panel, by_name["init-xavier"], qtbot) == []
+    assert by_name["init-he"].check(panel.model)  # sigmoid is not ReLU: no spike of zeros
+    panel.apply_state(panel.state().replace(samples=200, layers=3))  # smaller, still std 1 vs Xavier
+    qtbot.waitUntil(panel.model.up_to_date, timeout=20000)
+    assert by_name["init-std-1"].check(panel.model) == []
