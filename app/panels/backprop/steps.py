@@ -18,13 +18,19 @@ from app.panels.backprop.colors import GRADIENT, LOSS, UPDATED, readable
 from app.widgets import palette
 from engine.backprop_trace import TEXTS, node_name
 
-#: Phase hues; forward steps use the theme's text colour (``phase_color`` reads it when drawing).
+#: Phase hues; forward steps are plain text in the palette's text colour.
 PHASE_COLORS = {"forward": None, "loss": LOSS, "backward": GRADIENT, "update": UPDATED}
 
 
-def phase_color(phase: str) -> str:
-    """The colour of ``phase``'s steps in the current theme."""
-    return readable(PHASE_COLORS[phase] or palette.FOREGROUND)
+def phase_color(phase: str) -> str | None:
+    """The colour of ``phase``'s steps in the current theme (None: the palette's text colour)."""
+    color = PHASE_COLORS[phase]
+    return readable(color) if color else None
+
+
+def _paint(item: QListWidgetItem, phase: str) -> None:
+    color = phase_color(phase)
+    item.setData(Qt.ItemDataRole.ForegroundRole, QColor(color) if color else None)
 
 
 PHASE_TITLES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
@@ -75,7 +81,7 @@ class StepList(QListWidget):
         self.clear()
         for n, s in enumerate(steps, start=1):
             item = QListWidgetItem(f"{n:>2}. {_short(s, sizes)}")
-            item.setForeground(QColor(phase_color(s.phase)))
+            _paint(item, s.phase)
             item.setToolTip(f"{tr(PHASE_TITLES[s.phase])}: {step_text(s)}\n{s.formula}")
             self.addItem(item)
         self.setCurrentRow(min(max(row, 0), self.count() - 1))
@@ -84,7 +90,7 @@ class StepList(QListWidget):
     def recolour(self) -> None:
         """Give every step the colour of its phase in the current theme."""
         for row, (phase, _formula) in enumerate(self._signature):
-            self.item(row).setForeground(QColor(phase_color(phase)))
+            _paint(self.item(row), phase)
 
     def set_current(self, index: int) -> None:
         self.blockSignals(True)
@@ -128,9 +134,10 @@ class StepExplanation(QWidget):
     def show_step(self, trace, index: int) -> None:
         s = trace.steps[index]
         color = phase_color(s.phase)
+        style = f" style='color:{color}'" if color else ""
         self.header.setText(
             f"<span style='color:{palette.MUTED}'>{tr('Step {i} of {n}').format(i=index + 1, n=len(trace.steps))}</span> · "
-            f"<b style='color:{color}'>{tr(PHASE_TITLES[s.phase])}</b>"
+            f"<b{style}>{tr(PHASE_TITLES[s.phase])}</b>"
         )
         self.text.setText(step_text(s))
         self.formula.setText(f"<b>{html.escape(s.formula)}</b>")
