@@ -238,3 +238,30 @@ def test_the_window_reaches_it_and_its_actions_drive_it(qtbot):
     w.actionReset.trigger()
     assert p.model.index == 0 and not p.is_playing()
     w.close()
+
+
+def test_theme_switch_recolours_graph_steps_and_table(qtbot, panel):
+    """palette.signals.changed redraws with the dark colours; nothing keeps the light ones."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from app.widgets import palette
+
+    panel.go_to(22)  # a backward step: gradients on the card, one row shaded
+    light_bg = panel.graph.backgroundBrush().color().name()
+    try:
+        palette.set_dark(True)
+        assert panel.graph.backgroundBrush().color().name() == palette.DARK["BACKGROUND"].lower() != light_bg
+        assert panel.graph.items_by_key[("grad", 1, 1)].brush().color().name() != "#0072b2"  # sky blue on dark
+        assert palette.MUTED in panel.legend.text() and palette.MUTED in panel.explanation.header.text()
+        forward = panel.steps_list.item(0)
+        assert forward.data(Qt.ItemDataRole.ForegroundRole) is None  # the palette's text colour
+        dark = QPalette(panel.table.palette())
+        dark.setColor(QPalette.ColorRole.Base, QColor(palette.DARK["BACKGROUND"]))
+        panel.table.setPalette(dark)  # the window's dark palette reaching the table
+        row = panel.table.keys.index(panel.model.current().params[0])
+        assert panel.table.item(row, 0).background().color().lightness() < 128
+    finally:
+        palette.set_dark(False)
+        panel.table.setPalette(QPalette())
+    assert panel.graph.backgroundBrush().color().name() == light_bg
+    assert panel.table.item(row, 0).background().color().lightness() > 200

@@ -406,3 +406,14 @@ def test_tooltips_on_every_control(panel):
     assert len(controls) > 15
     missing = [w.objectName() for w in controls if not w.toolTip()]
     assert not missing
+
+
+def test_table_numbers_use_the_palette_text_colour(panel):
+    """Only the configuration cell is coloured (its series hue): the numbers follow the theme."""
+    from PySide6.QtCore import Qt as QtCore_Qt
+
+    table = panel.numbers.table
+    for r in range(table.rowCount()):
+        assert table.item(r, 0).foreground().color().name() in ("#0072b2", "#d55e00")
+        assert all(table.item(r, c).data(QtCore_Qt.ItemDataRole.ForegroundRole) is None
+                   for c in range(1, table.columnCount()))

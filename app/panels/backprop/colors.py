@@ -23,10 +23,10 @@ _LIGHT_DARK = {
 _DARK_TWINS = {GRADIENT: OKABE_ITO["sky_blue"]}
 
 
-def themed(name: str) -> str:
-    """The ``"current"`` fill or the label ``"border"`` of the current theme."""
-    light, dark = _LIGHT_DARK[name]
-    return dark if palette.is_dark() else light
+def themed(name: str, dark: bool | None = None) -> str:
+    """The ``"current"`` fill or the label ``"border"`` of the current theme (or of ``dark``)."""
+    light_value, dark_value = _LIGHT_DARK[name]
+    return dark_value if (palette.is_dark() if dark is None else dark) else light_value
 
 
 def readable(color: str) -> str:
