@@ -3,6 +3,7 @@
 import dataclasses
 
 import pytest
+from scene_runner import run_scene
 
 from app import i18n
 from app.lecture.scenes.backprop import SCENES
@@ -18,20 +19,6 @@ def panel(qapp):
     yield p
     assert p.shutdown()
     p.deleteLater()
-
-
-def run_scene(panel, scene, qtbot) -> list[str]:
-    """Exactly what the runner does; returns the failed checks."""
-    if panel.is_playing():
-        panel.play_pause()
-    panel.reset()
-    panel.apply_state(type(panel.state()).from_dict({}).merged(scene.state))
-    if scene.play:
-        panel.play_pause()
-    assert panel.wait_ready(scene.steps), panel.last_error
-    if scene.finished is not None:
-        qtbot.waitUntil(lambda: scene.finished(panel.model), timeout=20000)
-    return scene.check(panel.model)
 
 
 def test_scenes_are_data_with_checks():

@@ -38,6 +38,11 @@ def _every_layer(model, key: str, name: str) -> tuple[float, ...]:
     return tuple(float(v) for v in model.column(key, name))
 
 
+def _saturated(key: str, claim: str, holds) -> Check:
+    """A check on the share of saturated outputs of configuration ``key``, layer by layer."""
+    return Check(claim, lambda m: _every_layer(m, key, "share_saturated"), holds)
+
+
 def _spread_ratio(model, key: str) -> float:
     """std of the last layer's activations over the first's: 1 = the spread is kept."""
     std = model.column(key, "std")
@@ -68,8 +73,7 @@ SCENES: tuple[Scene, ...] = (
         "lecture. Compare the healthy spread in the Xavier scene.",
         state=_pair(("sigmoid", "std1")),
         checks=(
-            Check("over 30 % of the sigmoid outputs are saturated in every layer",
-                  lambda m: _every_layer(m, "A", "share_saturated"), lambda v: min(v) > 0.3),
+            _saturated("A", "over 30 % of the sigmoid outputs are saturated in every layer", lambda v: min(v) > 0.3),
         ),
         finished=_up_to_date,
     ),
@@ -81,10 +85,8 @@ SCENES: tuple[Scene, ...] = (
         "plot shows that the gradient still shrinks through sigmoid layers (σ′ ≤ 0.25).",
         state=_preset(1),
         checks=(
-            Check("std 1 saturates over 30 % of the outputs in every layer",
-                  lambda m: _every_layer(m, "A", "share_saturated"), lambda v: min(v) > 0.3),
-            Check("Xavier saturates under 1 % in every layer",
-                  lambda m: _every_layer(m, "B", "share_saturated"), lambda v: max(v) < 0.01),
+            _saturated("A", "std 1 saturates over 30 % of the outputs in every layer", lambda v: min(v) > 0.3),
+            _saturated("B", "Xavier saturates under 1 % in every layer", lambda v: max(v) < 0.01),
             Check("with Xavier the gradient reaching layer 1 is < 1/10 of layer 5's (σ′ ≤ 0.25)",
                   lambda m: m.gradient_ratio("B"), lambda v: v < 0.1),
         ),
@@ -116,10 +118,9 @@ SCENES: tuple[Scene, ...] = (
         "dependent on the initialization.",
         state=_preset(5),
         checks=(
-            Check("without batch norm over 30 % of the outputs are saturated in every layer",
-                  lambda m: _every_layer(m, "A", "share_saturated"), lambda v: min(v) > 0.3),
-            Check("with batch norm under 5 % are saturated in every layer",
-                  lambda m: _every_layer(m, "B", "share_saturated"), lambda v: max(v) < 0.05),
+            _saturated("A", "without batch norm over 30 % of the outputs are saturated in every layer",
+                       lambda v: min(v) > 0.3),
+            _saturated("B", "with batch norm under 5 % are saturated in every layer", lambda v: max(v) < 0.05),
         ),
         finished=_up_to_date,
     ),
