@@ -31,8 +31,9 @@ from engine import activations, init, layers, stats
 #: Output range of bounded activations: their histograms use it, like the book's (0, 1).
 _BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}
 
-#: Activations for which "dead" makes sense: output 0 *and* gradient 0 for x ≤ 0.
-_CAN_DIE = {"relu", "step"}
+#: Activations for which "dead" makes sense: output 0 *and* gradient 0 for x ≤ 0 (their
+#: histograms have a spike of exact zeros; views report its share instead of saturation).
+CAN_DIE = ("relu", "step")
 
 
 
@@ -224,7 +225,7 @@ class ActivationExperiment:
                 index=i + 1, weight=w, pre=z, out=a, grad=g, weight_grad=dw,
                 counts=counts, grad_counts=grad_counts, weight_grad_counts=wgrad_counts,
                 summary=stats.summary(a, kind),
-                dead_units=stats.dead_unit_share(z) if kind in _CAN_DIE else 0.0,
+                dead_units=stats.dead_unit_share(z) if kind in CAN_DIE else 0.0,
                 grad_mean_abs=float(abs_g.mean()), grad_std=float(g.std()),
                 weight_grad_mean_abs=float(abs_dw.mean()), weight_grad_std=float(dw.std()),
             ))

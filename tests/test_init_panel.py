@@ -276,7 +276,7 @@ def test_closing_mid_computation_leaves_no_thread(qtbot, monkeypatch):
     real = panel_module.run_experiments
 
     def slow(experiments):
-        gate.wait(0.5)
+        gate.wait(2)  # never set: the job runs ≈ 2 s, long enough to outlast a slow construction
         return real(experiments)
 
     monkeypatch.setattr(panel_module, "run_experiments", slow)

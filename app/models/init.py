@@ -17,7 +17,7 @@ import numpy as np
 
 from app.models.base import StateBase, setting
 from engine import activations, init
-from engine.init_experiment import ActivationExperiment, ExperimentResult
+from engine.init_experiment import CAN_DIE, ActivationExperiment, ExperimentResult
 
 CONFIGS = ("A", "B")
 #: The fixed-std weight choices (the book's two figures); the registry's initializers follow.
@@ -27,9 +27,8 @@ DEFAULT_CUSTOM_STD = 0.05
 CUSTOM_STD_RANGE = (1e-3, 10.0)
 VIEWS = ("forward", "backward")
 #: Activations whose histograms have a spike of exact zeros (the negative side): they report
-#: the share of zeros and dead units; saturating ones report the share saturated.
-ZERO_SPIKE = ("relu", "step")
-SATURATING = ("sigmoid", "tanh")
+#: the share of zeros and dead units. (Saturation is reported where ``engine.stats`` defines it.)
+ZERO_SPIKE = CAN_DIE
 
 
 def init_keys() -> list[str]:
@@ -184,7 +183,7 @@ class InitModel:
             for layer in self.results[key].layers:
                 out.append(LayerRow(
                     key, layer.index, layer.mean, layer.std,
-                    layer.share_saturated if kind in SATURATING else None,
+                    layer.summary["share_saturated"],  # None where saturation is not defined
                     layer.share_zero if kind in ZERO_SPIKE else None,
                     layer.dead_units if kind in ZERO_SPIKE else None,
                     layer.grad_mean_abs,

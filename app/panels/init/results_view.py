@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.models.init import CONFIGS, SATURATING, ZERO_SPIKE, InitModel
+from app.models.init import CONFIGS, ZERO_SPIKE, InitModel
 from app.panels.init.config_editor import config_label
 from app.widgets import plots
 from app.widgets.layer_histograms import LayerHistogramRow, share_y_range
@@ -106,7 +106,7 @@ class InitHistograms(QTabWidget):
     @staticmethod
     def _act_text(kind: str, layer) -> str:
         text = f"μ {layer.mean:.2f}  σ {layer.std:.2g}"
-        if kind in SATURATING:
+        if layer.summary["share_saturated"] is not None:
             text += "  " + tr("sat {share}").format(share=_pct(layer.share_saturated))
         elif kind in ZERO_SPIKE:
             text += "  " + tr("zeros {share}").format(share=_pct(layer.share_zero))
