@@ -265,3 +265,13 @@ def test_theme_switch_recolours_graph_steps_and_table(qtbot, panel):
         panel.table.setPalette(QPalette())
     assert panel.graph.backgroundBrush().color().name() == light_bg
     assert panel.table.item(row, 0).background().color().lightness() > 200
+
+
+def test_settings_captured_by_the_old_panel_migrate():
+    """tests/data: what the old save_settings wrote (2-3-2, cross-entropy, step 10) as a State."""
+    from pathlib import Path
+
+    old = json.loads((Path(__file__).parent / "data/legacy_settings_init_backprop.json").read_text("utf-8"))["backprop"]
+    state = State.from_dict(migrate_legacy(old))
+    assert (state.sizes, state.loss, state.target, state.step) == ((2, 3, 2), "cross_entropy", (1.0, 0.0), 9)
+    assert state.setup() == bt.BackpropSetup().with_sizes((2, 3, 2)).with_loss("cross_entropy")

@@ -417,3 +417,12 @@ def test_table_numbers_use_the_palette_text_colour(panel):
         assert table.item(r, 0).foreground().color().name() in ("#0072b2", "#d55e00")
         assert all(table.item(r, c).data(QtCore_Qt.ItemDataRole.ForegroundRole) is None
                    for c in range(1, table.columnCount()))
+
+
+def test_settings_captured_by_the_old_panel_migrate():
+    """tests/data: what the old save_settings wrote for a changed panel, read back as a State."""
+    from pathlib import Path
+
+    old = json.loads((Path(__file__).parent / "data/legacy_settings_init_backprop.json").read_text("utf-8"))["init"]
+    state = State.from_dict(migrate_legacy(old))
+    assert state == State(a=InitConfig("relu", "custom", 0.3, True), width=64, compare=False, view="backward")
