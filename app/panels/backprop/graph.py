@@ -5,7 +5,8 @@
 edge's w, ∂L/∂w and updated w′, and highlights the step's nodes and edges. The scene is laid out
 in viewport pixels (re-done on resize) so the text keeps its point size at any window size
 instead of being scaled down with the drawing. Colours are read from ``app.widgets.palette``
-when drawing (``redraw()`` after a theme switch), so the card follows the light or dark theme.
+when drawing (the panel shows the step again after a theme switch), so the card follows the
+light or dark theme.
 """
 
 from __future__ import annotations
@@ -93,9 +94,6 @@ class BackpropGraph(QGraphicsView):
         super().resizeEvent(event)
         self._redraw()
 
-    def redraw(self) -> None:
-        """Draw again with the palette's current colours (after a theme switch)."""
-        self._redraw()
 
     def _logical_size(self) -> tuple[float, float]:
         """The drawing's size in scene units: the viewport, shrunk by the zoom of big windows."""

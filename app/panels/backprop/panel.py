@@ -254,14 +254,13 @@ class BackpropPanel(Panel):
         for edit in self._fields:
             edit.setStyleSheet("")
 
-    def _show_legend(self, _dark: bool = False) -> None:
+    def _show_legend(self) -> None:
         self.legend.setText(f"<span style='color:{palette.MUTED}'>{tr(LEGEND)}</span>")
 
-    def _on_theme(self, dark: bool) -> None:
+    def _on_theme(self, _dark: bool) -> None:
         """Colours are read when drawing: a theme switch draws again."""
-        self._show_legend(dark)
+        self._show_legend()
         self.steps_list.recolour()
-        self.graph.redraw()
         self._draw()
 
     def _reject(self, message: str, edit: QLineEdit | None = None) -> None:
