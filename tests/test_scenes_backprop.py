@@ -2,23 +2,14 @@
 
 import dataclasses
 
-import pytest
-from scene_runner import run_scene
+from scene_runner import run_scene, shown_panel
 
 from app import i18n
 from app.lecture.scenes.backprop import SCENES
 from app.models.backprop import State
 from app.panels.backprop import BackpropPanel
 
-
-@pytest.fixture(scope="module")
-def panel(qapp):
-    p = BackpropPanel()
-    p.resize(1280, 800)
-    p.show()
-    yield p
-    assert p.shutdown()
-    p.deleteLater()
+panel = shown_panel(BackpropPanel)
 
 
 def test_scenes_are_data_with_checks():

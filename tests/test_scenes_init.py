@@ -1,7 +1,7 @@
 """The Initialization panel's lecture scenes, run with the scene runner's protocol (brief/issue #10)."""
 
 import pytest
-from scene_runner import run_scene
+from scene_runner import run_scene, shown_panel
 
 from app import i18n
 from app.lecture.scene import PARTS
@@ -9,15 +9,7 @@ from app.lecture.scenes.init import SCENES
 from app.models.init import State
 from app.panels.init import InitPanel
 
-
-@pytest.fixture(scope="module")
-def panel(qapp):
-    p = InitPanel()
-    p.resize(1280, 800)
-    p.show()
-    yield p
-    assert p.shutdown()
-    p.deleteLater()
+panel = shown_panel(InitPanel)
 
 
 def test_scenes_are_data_with_checks():
