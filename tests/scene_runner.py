@@ -13,19 +13,3 @@ def run_scene(panel, scene, qtbot, timeout_ms: int = 20000) -> list[str]:
     if scene.finished is not None:
         qtbot.waitUntil(lambda: scene.finished(panel.model), timeout=timeout_ms)
     return scene.check(panel.model)
-
-
-def shown_panel(panel_class):
-    """A module-wide ``panel`` fixture: one shown ``panel_class`` for all scenes of a test file."""
-    import pytest
-
-    @pytest.fixture(scope="module")
-    def panel(qapp):
-        p = panel_class()
-        p.resize(1280, 800)
-        p.show()
-        yield p
-        assert p.shutdown()
-        p.deleteLater()
-
-    return panel

@@ -199,8 +199,9 @@ def test_legacy_settings_migrate(qtbot, panel):
            "biases": "0.1,0.25;0.2", "x": "1.0,0.5", "target": "1.0", "lr": "0.5", "index": "7", "seed": 2}
     state = State.from_dict(migrate_legacy(old))
     assert state.activation == "tanh" and state.biases == ((0.1, 0.25), (0.2,)) and (state.step, state.seed) == (7, 2)
-    assert migrate_legacy({**old, "weights": "0.5,oops"}) == {"step": 7, "seed": 2}  # the set-up is all or nothing
-    assert migrate_legacy({"index": "x"}) == {}
+    broken = State.from_dict(migrate_legacy({**old, "weights": "0.5,oops"}))  # the set-up is all or nothing
+    assert broken == State(step=7, seed=2)
+    assert State.from_dict(migrate_legacy({"index": "x"})) == State()
     panel.apply_state(state)
     qtbot.waitUntil(lambda: panel.model.up_to_date(), timeout=5000)
     assert panel.state() == state and panel.act_combo.currentData() == "tanh"

@@ -365,7 +365,7 @@ def test_legacy_settings_migrate(panel):
     assert state.a == InitConfig("relu", "custom", 0.2, True)
     assert state.b == InitConfig("sigmoid", "lecun")  # softmax is not offered: the default stays
     assert (state.width, state.layers, state.seed, state.compare, state.view) == (64, 5, 7, False, "backward")
-    assert migrate_legacy({"seed": "x", "view": 9}) == {}
+    assert State.from_dict(migrate_legacy({"seed": "x", "view": 9})) == State()
     panel.apply_state(state)
     assert panel.state() == state
 

@@ -2,7 +2,8 @@
 
 import dataclasses
 
-from scene_runner import run_scene, shown_panel
+from scene_panel import shown_panel
+from scene_runner import run_scene
 
 from app import i18n
 from app.lecture.scenes.backprop import SCENES

@@ -1,7 +1,8 @@
 """The Initialization panel's lecture scenes, run with the scene runner's protocol (brief/issue #10)."""
 
 import pytest
-from scene_runner import run_scene, shown_panel
+from scene_panel import shown_panel
+from scene_runner import run_scene
 
 from app import i18n
 from app.lecture.scene import PARTS

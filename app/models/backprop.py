@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.models.base import StateBase, StateError, setting
+from app.models.legacy import keep_valid
 from engine import backprop_trace as bt
 
 _DEFAULT = bt.BackpropSetup()
@@ -189,14 +190,13 @@ def migrate_legacy(values: dict) -> dict:
     """What the old ``BackpropPanel.save_settings`` wrote (``sizes`` "2-2-1", ``weights``
     "w,w;w,w", ``x`` "1.0,0.5", ``index``, ...) → a dict for ``State.from_dict``. The set-up
     is taken whole or not at all (its parts must fit together); what does not fit is dropped."""
-    out: dict[str, Any] = {}
+    cursor = {}
     for old, new in (("index", "step"), ("seed", "seed")):
         try:
-            value = int(float(values[old]))
-            State.from_dict({new: value})
+            cursor[new] = int(float(values[old]))
         except (KeyError, TypeError, ValueError):
-            continue
-        out[new] = value
+            pass
+    out = keep_valid(State, cursor)
     if "sizes" not in values:
         return out
     try:
@@ -211,8 +211,7 @@ def migrate_legacy(values: dict) -> dict:
             "target": list(bt.parse_numbers(str(values.get("target", "")), "t")),
             "lr": bt.parse_number(str(values.get("lr", _DEFAULT.lr)), "lr"),
         }
-        State.from_dict(setup)
+        State.from_dict({**out, **setup})
     except (ValueError, TypeError):
         return out
-    out.update(setup)
-    return out
+    return {**out, **setup}

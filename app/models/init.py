@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from app.models.base import StateBase, setting
+from app.models.legacy import keep_valid
 from engine import activations, init
 from engine.init_experiment import CAN_DIE, ActivationExperiment, ExperimentResult
 
@@ -204,52 +205,40 @@ class InitModel:
 _OLD_SIZES = {"Samples": "samples", "Features": "features", "Layers": "layers", "Width": "width"}
 
 
-def _number(value: Any, kind=float):
+def _whole(value: Any) -> int:
+    """An int from an int, a float or a QSettings string ("5", "5.0"); ValueError otherwise."""
     if isinstance(value, bool):
-        return kind(value)
-    return kind(float(value)) if kind is int else kind(value)
+        return int(value)
+    return int(float(value))
+
+
+def _converted(values: dict, conversions: dict) -> dict:
+    """``{new key: convert(values[old key])}`` for the old keys present that convert."""
+    out = {}
+    for old, (new, convert) in conversions.items():
+        if old in values:
+            try:
+                out[new] = convert(values[old])
+            except (TypeError, ValueError, IndexError):
+                pass
+    return out
 
 
 def migrate_legacy(values: dict) -> dict:
     """What the old ``InitPanel.save_settings`` wrote (``A/activation``, ``sizes/Width``, ``view``
     as a tab index, ints for booleans, maybe all strings) → a dict for ``State.from_dict``.
-    Values that do not fit are dropped (the default stays)."""
-    out: dict[str, Any] = {}
-
-    def put(target: dict, key: str, cls, field: str, raw: Any) -> None:
-        try:
-            candidate = cls.from_dict({field: raw})
-        except ValueError:
-            return
-        target[key] = getattr(candidate, field)
-
+    Values that do not fit are dropped (their defaults stay)."""
+    parts: dict[str, Any] = {}
     for key in CONFIGS:
-        cfg: dict[str, Any] = {}
-        for old, new, conv in (("activation", "activation", str), ("init", "init", str),
-                               ("custom_std", "custom_std", float), ("batchnorm", "batchnorm", lambda v: bool(_number(v, int)))):
-            raw = values.get(f"{key}/{old}")
-            if raw is None:
-                continue
-            try:
-                put(cfg, new, Config, new, conv(raw))
-            except (TypeError, ValueError):
-                pass
+        cfg = _converted(values, {
+            f"{key}/activation": ("activation", str), f"{key}/init": ("init", str),
+            f"{key}/custom_std": ("custom_std", float), f"{key}/batchnorm": ("batchnorm", lambda v: bool(_whole(v))),
+        })
         if cfg:
-            out[key.lower()] = cfg
-    for old, new in _OLD_SIZES.items():
-        raw = values.get(f"sizes/{old}")
-        if raw is not None:
-            try:
-                put(out, new, State, new, _number(raw, int))
-            except (TypeError, ValueError):
-                pass
-    for old, new, conv in (("seed", "seed", lambda v: _number(v, int)), ("compare", "compare", lambda v: bool(_number(v, int))),
-                           ("view", "view", lambda v: VIEWS[_number(v, int)])):
-        raw = values.get(old)
-        if raw is None:
-            continue
-        try:
-            put(out, new, State, new, conv(raw))
-        except (TypeError, ValueError, IndexError):
-            pass
-    return out
+            parts[key.lower()] = keep_valid(Config, cfg)
+    parts.update(_converted(values, {f"sizes/{old}": (new, _whole) for old, new in _OLD_SIZES.items()}))
+    parts.update(_converted(values, {
+        "seed": ("seed", _whole), "compare": ("compare", lambda v: bool(_whole(v))),
+        "view": ("view", lambda v: VIEWS[_whole(v)]),
+    }))
+    return keep_valid(State, parts)
