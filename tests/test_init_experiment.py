@@ -1,6 +1,8 @@
-"""The book's activation-histogram experiment (DLFS ch. 6): its findings, gradients and speed."""
+"""The book's activation-histogram experiment (DLFS ch. 6): its findings and gradients.
 
-import time
+Its speed is measured by bench/bench_init_panel.py ("engine only"), not asserted here: a
+wall-clock threshold fails on a loaded machine.
+"""
 
 import numpy as np
 import pytest
@@ -179,16 +181,3 @@ def test_replace_and_validation():
         ActivationExperiment(dtype=np.int32)
     with pytest.raises(ValueError, match="hist_range"):
         ActivationExperiment(hist_range=(1, 0))
-
-
-def test_default_case_is_fast():
-    exp = ActivationExperiment()
-    exp.run()  # warm-up
-    best = min(_timed(exp.run) for _ in range(5))
-    assert best < 0.1, f"default experiment took {best * 1000:.0f} ms"
-
-
-def _timed(f):
-    t = time.perf_counter()
-    f()
-    return time.perf_counter() - t
