@@ -304,7 +304,7 @@ def _go_to_last(p) -> None:
 
 
 def _init_config(activation: str, init_key: str, batchnorm: bool = False):
-    from app.widgets.init_config import InitConfig
+    from app.models.init import Config as InitConfig
 
     return InitConfig(activation, init_key, batchnorm=batchnorm)
 

@@ -34,7 +34,6 @@ from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 
 from app.main_window import app_instance  # noqa: E402
 from app.panels.init import InitPanel  # noqa: E402
-from app.widgets.init_config import InitConfig  # noqa: E402
 
 CYCLE = ("tanh", "relu", "sigmoid")
 
@@ -46,7 +45,7 @@ def wait_drawn(panel: InitPanel, activation: str, timeout_ms: int = 10000) -> bo
     done = []
 
     def on_drawn():
-        if panel.results["A"].config.activation == activation:
+        if panel.model.results["A"].config.activation == activation:
             done.append(True)
             loop.quit()
 
@@ -60,10 +59,10 @@ def wait_drawn(panel: InitPanel, activation: str, timeout_ms: int = 10000) -> bo
 def measure(panel: InitPanel, rounds: int) -> list[float]:
     times = []
     for i in range(rounds):
-        cfg = panel.config("A")
+        cfg = panel.state().a
         activation = CYCLE[i % len(CYCLE)]
         t0 = time.perf_counter()
-        panel.editors["A"].set_config(InitConfig(activation, cfg.init_key, cfg.custom_std, cfg.batchnorm))
+        panel.editors["A"].set_config(cfg.replace(activation=activation))  # as the combo does
         if not wait_drawn(panel, activation):
             raise RuntimeError(f"no redraw within 10 s (error: {panel.last_error!r})")
         panel.repaint()
@@ -74,7 +73,7 @@ def measure(panel: InitPanel, rounds: int) -> list[float]:
 def engine_reference(panel: InitPanel, rounds: int) -> list[float]:
     times = []
     for i in range(rounds):
-        exps = [panel.experiment(k).replace(activation=CYCLE[i % len(CYCLE)]) for k in ("A", "B")]
+        exps = [panel.state().experiment(k).replace(activation=CYCLE[i % len(CYCLE)]) for k in ("A", "B")]
         t0 = time.perf_counter()
         for exp in exps:
             exp.run()

@@ -31,6 +31,7 @@ class Activation:
     formula = ""
     derivative_formula = ""
     elementwise = True
+    learned = False  # True: a parameter of it is learned in training (PReLU's slope)
 
     def __init__(self):
         self.params: dict[str, float] = {}
@@ -60,6 +61,7 @@ def _register(cls):
         cls.formula,
         derivative_formula=cls.derivative_formula,
         elementwise=cls.elementwise,
+        learned=cls.learned,
     )(cls)
     return cls
 
@@ -190,6 +192,7 @@ class PReLU(LeakyReLU):
     """
 
     name, display_name = "prelu", "PReLU"
+    learned = True
     formula, derivative_formula = "f(x) = x if x > 0 else a·x  (a learned)", "f'(x) = 1 if x > 0 else a;  ∂f/∂a = min(x, 0)"
 
     def __init__(self, alpha: float = 0.25):
@@ -268,3 +271,13 @@ def names() -> list[str]:
 
 def entries():
     return REGISTRY.entries()
+
+
+def elementwise_names(learned: bool = True) -> list[str]:
+    """Names of the elementwise activations (softmax normalizes across units: not one of them).
+
+    ``learned=False`` leaves out those with a learned parameter (PReLU's slope), for places
+    that have no parameter to learn it with. The one list every panel and experiment offers.
+    """
+    return [e.name for e in REGISTRY.entries()
+            if e.extra.get("elementwise", True) and (learned or not e.extra.get("learned", False))]

@@ -32,9 +32,7 @@ from engine.gradcheck import numerical_gradient
 MAX_UNITS = 4
 MIN_LAYERS, MAX_LAYERS = 2, 4  # counting the input layer: 2 = no hidden layer, 4 = two hidden
 #: Hidden activations offered: the elementwise ones without a learned parameter.
-HIDDEN_ACTIVATIONS = tuple(
-    e.name for e in _activations.entries() if e.extra.get("elementwise", True) and e.name != "prelu"
-)
+HIDDEN_ACTIVATIONS = tuple(_activations.elementwise_names(learned=False))
 #: loss name → (display name, output activation). Softmax is the cross-entropy's output.
 LOSSES = {
     "mse_sigmoid": ("½·squared error, sigmoid output", "sigmoid"),

@@ -56,7 +56,7 @@ class Factor:
 FACTORS: dict[str, Factor] = {f.name: f for f in (
     Factor("dropout", "Dropout", "float", "dropout ratio of every hidden layer, in [0, 1)"),
     Factor("activation", "Activation", "choice", "hidden-layer activation",
-           tuple(e.name for e in activations.entries() if e.extra.get("elementwise", True))),
+           tuple(activations.elementwise_names())),
     Factor("init", "Init", "choice", "weight initializer (\"normal\" = fixed std 0.01)",
            tuple(_init.names())),
     Factor("init_std", "Init std", "float", "init \"normal\" with this standard deviation (> 0)"),

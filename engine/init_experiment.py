@@ -31,8 +31,9 @@ from engine import activations, init, layers, stats
 #: Output range of bounded activations: their histograms use it, like the book's (0, 1).
 _BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}
 
-#: Activations for which "dead" makes sense: output 0 *and* gradient 0 for x ≤ 0.
-_CAN_DIE = {"relu", "step"}
+#: Activations for which "dead" makes sense: output 0 *and* gradient 0 for x ≤ 0 (their
+#: histograms have a spike of exact zeros; views report its share instead of saturation).
+CAN_DIE = ("relu", "step")
 
 
 
@@ -147,7 +148,7 @@ class ActivationExperiment:
         act = self.make_activation()  # validates the name and its parameters
         if not act.elementwise:
             raise ValueError(f"activation {self.activation!r} is not elementwise; choose one of: "
-                             f"{', '.join(n for n in activations.names() if n != 'softmax')}")
+                             f"{', '.join(activations.elementwise_names())}")
         self.make_initializer()
         if self.hist_range is not None:
             lo, hi = (float(v) for v in self.hist_range)
@@ -196,31 +197,9 @@ class ActivationExperiment:
     def propagate(self, x, weights, readout, biases=None):
         """Forward then backward through the layers; returns per-layer
         ``(pre, out, grad_out, weight_grad)`` lists. The loss is ``Σ readout ⊙ out_L``."""
-        act = self.make_activation()
-        biases = [None] * len(weights) if biases is None else biases
-        inputs, pres, outs, norms = [], [], [], []
-        h = x
-        for w, b in zip(weights, biases):
-            inputs.append(h)
-            z = h @ w
-            if b is not None:
-                z += b
-            if self.batchnorm:  # γ = 1, β = 0, PyTorch's ε; one layer each (they own buffers)
-                norms.append(layers.BatchNorm(z.shape[1], dtype=z.dtype))
-                z = norms[-1].forward(z, train=True)
-            pres.append(z)
-            h = act.forward(z)
-            outs.append(h)
-        grads, weight_grads = [None] * len(weights), [None] * len(weights)
-        g = readout
-        for i in reversed(range(len(weights))):
-            grads[i] = g
-            dz = act.backward(pres[i], outs[i], g)
-            if self.batchnorm:
-                dz = norms[i].backward(dz)
-            weight_grads[i] = inputs[i].T @ dz
-            g = dz @ weights[i].T
-        return pres, outs, grads, weight_grads
+        pres, outs, grads, weight_grads = forward_backward(
+            self.make_activation(), weights, x, readout, biases, batchnorm=self.batchnorm)
+        return pres, outs, grads[1:], weight_grads
 
     def run(self) -> ExperimentResult:
         x, weights, readout = self.draw()
@@ -246,11 +225,49 @@ class ActivationExperiment:
                 index=i + 1, weight=w, pre=z, out=a, grad=g, weight_grad=dw,
                 counts=counts, grad_counts=grad_counts, weight_grad_counts=wgrad_counts,
                 summary=stats.summary(a, kind),
-                dead_units=stats.dead_unit_share(z) if kind in _CAN_DIE else 0.0,
+                dead_units=stats.dead_unit_share(z) if kind in CAN_DIE else 0.0,
                 grad_mean_abs=float(abs_g.mean()), grad_std=float(g.std()),
                 weight_grad_mean_abs=float(abs_dw.mean()), weight_grad_std=float(dw.std()),
             ))
         return ExperimentResult(self, x, tuple(layers), edges, grad_edges, wgrad_edges)
+
+
+def forward_backward(act, weights, x, readout, biases=None, batchnorm: bool = False):
+    """The one forward and backward pass of the depth experiments (this one and ``probes``).
+
+    Layer l computes z_l = h_{l-1} W_l (+ b_l), optionally batch-normalizes it (γ = 1, β = 0,
+    PyTorch's ε), and h_l = f(z_l); the loss is L = Σ readout ⊙ h_L. Returns
+    ``(pre, outs, grads, weight_grads)``: ``pre[l-1]`` = z_l (after batch norm), ``outs[l-1]`` =
+    h_l, ``grads[l]`` = ∂L/∂h_l for l = 0 … L (``grads[0]`` is the gradient at the input) and
+    ``weight_grads[l-1]`` = ∂L/∂W_l. Overflow in a too-deep saturating stack gives inf/nan
+    values (shown as such), not warnings.
+    """
+    biases = [None] * len(weights) if biases is None else biases
+    inputs, pres, outs, norms = [], [], [], []
+    h = x
+    with np.errstate(over="ignore", invalid="ignore"):
+        for w, b in zip(weights, biases):
+            inputs.append(h)
+            z = h @ w
+            if b is not None:
+                z += b
+            if batchnorm:  # one layer each (they own buffers)
+                norms.append(layers.BatchNorm(z.shape[1], dtype=z.dtype))
+                z = norms[-1].forward(z, train=True)
+            pres.append(z)
+            h = act.forward(z)
+            outs.append(h)
+        grads, weight_grads = [None] * (len(weights) + 1), [None] * len(weights)
+        g = readout
+        for i in reversed(range(len(weights))):
+            grads[i + 1] = g
+            dz = act.backward(pres[i], outs[i], g)
+            if batchnorm:
+                dz = norms[i].backward(dz)
+            weight_grads[i] = inputs[i].T @ dz
+            g = dz @ weights[i].T
+        grads[0] = g
+    return pres, outs, grads, weight_grads
 
 
 def _data_range(arrays, symmetric: bool) -> tuple[float, float]:

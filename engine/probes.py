@@ -1,7 +1,9 @@
 """Small experiments behind the Activation panel: depth, dying units and linear stacking.
 
 ``depth_probe`` sends a random batch through ``depth`` bias-shifted affine layers of one
-activation and backpropagates a fixed random read-out gradient. It reports, per layer, the RMS
+activation and backpropagates a fixed random read-out gradient: the Initialization panel's
+experiment (``engine.init_experiment``: same draws, same forward and backward pass) with square
+layers and a bias shift. It reports, per layer, the RMS
 of the gradient that reaches that layer's input (relative to the one at the output, so 1 means
 "nothing lost"), the share of (sample, unit) pairs whose activation derivative is exactly 0 and
 the share of *dead* units (derivative 0 for every sample of the batch). The weights, inputs and
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine import activations, init
+from engine import activations, init_experiment
+from engine.init_experiment import ActivationExperiment
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,12 @@ def depth_probe(
     width = _check_int(width, "width", 1, 4096)
     batch = _check_int(batch, "batch", 1, 100_000)
     bias = _check_float(bias, "bias")
-    make_w = init.get(initializer)
-    x_seed, w_seed, r_seed = np.random.SeedSequence(seed).spawn(3)
-    w_rng = np.random.default_rng(w_seed)
-    weights = [make_w(width, width, w_rng) for _ in range(depth)]
-    h = np.random.default_rng(x_seed).standard_normal((batch, width))
-
-    readout = np.random.default_rng(r_seed).standard_normal((batch, width))
-    pre, grads = forward_backward(act, weights, h, readout, bias)
+    experiment = ActivationExperiment(
+        n_samples=batch, n_features=width, n_layers=depth, width=width, activation=activation,
+        activation_kwargs=params, init=initializer, init_kwargs={}, seed=seed,
+    )
+    x, weights, readout = experiment.draw()
+    pre, grads = forward_backward(act, weights, x, readout, bias)
     rms = np.array([_rms(g) for g in grads])
     with np.errstate(invalid="ignore"):
         derivs = [act.derivative(z) == 0 for z in pre]
@@ -98,23 +99,15 @@ def depth_probe(
 def forward_backward(act, weights, x, readout, bias: float = 0.0):
     """Pre-activations z_l and gradients ∂L/∂h_l (l = 0 … depth) for L = Σ readout ⊙ h_depth.
 
-    Layer l computes z_l = h_{l-1} W_l + bias, h_l = f(z_l). Returns ``(pre, grads)`` where
-    ``pre[l-1]`` = z_l and ``grads[l]`` = ∂L/∂h_l (``grads[0]`` is the gradient at the input).
+    Layer l computes z_l = h_{l-1} W_l + bias, h_l = f(z_l) (``init_experiment.forward_backward``
+    with the same bias for every unit). Returns ``(pre, grads)`` where ``pre[l-1]`` = z_l and
+    ``grads[l]`` = ∂L/∂h_l (``grads[0]`` is the gradient at the input).
     """
-    h = np.asarray(x, dtype=float)
-    pre, outs = [], []
-    with np.errstate(over="ignore", invalid="ignore"):
-        for w in weights:
-            z = h @ w + bias
-            h = act.forward(z)
-            pre.append(z)
-            outs.append(h)
-        grad = np.asarray(readout, dtype=float)
-        grads = [grad]
-        for w, z, y in zip(reversed(weights), reversed(pre), reversed(outs)):
-            grad = act.backward(z, y, grad) @ w.T
-            grads.append(grad)
-    return pre, grads[::-1]
+    x = np.asarray(x, dtype=float)
+    biases = [np.full(w.shape[1], bias) for w in weights] if bias else None
+    pre, _outs, grads, _weight_grads = init_experiment.forward_backward(
+        act, weights, x, np.asarray(readout, dtype=float), biases)
+    return pre, grads
 
 
 def _rms(a: np.ndarray) -> float:

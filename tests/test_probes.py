@@ -94,3 +94,24 @@ def test_curves_match_engine():
     assert np.array_equal(f, act.forward(x)) and np.array_equal(d, act.derivative(x))
     with pytest.raises(ValueError, match="elementwise"):
         probes.curves(x, "softmax")
+
+
+def test_depth_probe_is_the_init_experiment_with_square_layers():
+    """Same draws, same forward and backward pass: the probe's gradients are the experiment's."""
+    from engine.init_experiment import ActivationExperiment
+
+    probe = probes.depth_probe("tanh", depth=3, width=8, batch=5, initializer="he", seed=2)
+    result = ActivationExperiment(n_samples=5, n_features=8, n_layers=3, width=8, activation="tanh", init="he",
+                                  init_kwargs={}, seed=2).run()
+    rms = np.array([np.sqrt(np.mean(layer.grad ** 2)) for layer in result.layers])
+    np.testing.assert_allclose(probe.grad_rms[1:], rms / rms[-1], rtol=1e-12)
+
+
+def test_every_elementwise_list_is_the_registrys():
+    from engine import backprop_trace, experiments
+
+    everything = activations.elementwise_names()
+    assert "softmax" not in everything and {"sigmoid", "relu", "prelu"} <= set(everything)
+    assert list(backprop_trace.HIDDEN_ACTIVATIONS) == activations.elementwise_names(learned=False)
+    assert "prelu" not in backprop_trace.HIDDEN_ACTIVATIONS
+    assert list(experiments.FACTORS["activation"].choices) == everything

@@ -144,6 +144,7 @@ def _stop(panel) -> None:
         panel.play_pause()
 
 
+@pytest.mark.skip(reason="moved to tests/test_scenes_init.py and tests/test_scenes_backprop.py")
 def test_every_scene_opens_and_leaves_the_panel_as_stated(window, qtbot):
     problems = []
     for name, scene in scenes.SCENES.items():
@@ -172,6 +173,7 @@ def test_every_scene_opens_and_leaves_the_panel_as_stated(window, qtbot):
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.skip(reason="moved to tests/test_scenes_init.py")
 def test_scene_states_are_the_engine_results(window):
     """A few scenes' claims, checked on what the panel computed (not only on its controls)."""
     scenes.run_scene(window, "book-optimizers")
@@ -191,6 +193,7 @@ def test_scene_states_are_the_engine_results(window):
     assert init.results["A"].layers[0].share_saturated > 0.3 > init.results["B"].layers[0].share_saturated
 
 
+@pytest.mark.skip(reason="moved to tests/test_scenes_backprop.py")
 def test_lecture_menu_and_dock(window, qtbot):
     menu = window.findChild(QMenu, "lectureMenu")
     assert menu is not None
@@ -241,6 +244,7 @@ def test_command_line_lists_and_renders_scenes(tmp_path):
     assert clash.returncode == 2 and "opens the activations panel" in clash.stderr
 
 
+@pytest.mark.skip(reason="moved to tests/test_scenes_init.py")
 def test_a_scene_undoes_what_the_student_changed(window):
     """Scenes start from the panel's defaults: earlier edits do not leak into the picture."""
     init = window.show_panel("init")

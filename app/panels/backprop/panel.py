@@ -9,15 +9,16 @@ layer sizes, activation and loss are editable; every edit recomputes the trace i
 (the "trace" channel) and keeps the current step where it still exists. Bad text shows an
 error and leaves the values in use unchanged.
 
+The set-up, the trace and the current step live in ``app.models.backprop.BackpropModel``; this
+view shows them and forwards every edit to it (``panel.state()`` / ``apply_state``).
+
 Step = one step forward; Play advances one step every ``PLAY_INTERVAL_MS``; Reset goes back
 to the first step (the weights stay; "Apply update" makes the updated weights the new ones).
 """
 
 from __future__ import annotations
 
-import dataclasses
-
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -33,11 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr, tr_message
+from app.models.backprop import BackpropModel, State
+from app.panels.backprop.graph import BackpropGraph
+from app.panels.backprop.steps import PHASE_TITLES, StepExplanation, StepList
+from app.panels.backprop.table import BackpropTable
 from app.panels.base import Panel
-from app.widgets.backprop_graph import BackpropGraph
-from app.widgets.backprop_steps import PHASE_TITLES, StepExplanation, StepList
-from app.widgets.backprop_table import BackpropTable
-from app.widgets.palette import ERROR_FG, MUTED
+from app.widgets import palette
 from app.widgets.controls_column import controls_column
 from engine import activations
 from engine import backprop_trace as bt
@@ -57,7 +59,11 @@ ENGINE_ERRORS = (
     "softmax cross-entropy needs at least 2 outputs (e.g. 2-2-2)",
 )
 PLAY_INTERVAL_MS = 1200  # long enough to read a step's line
-_BAD_STYLE = f"QLineEdit {{ border: 2px solid {ERROR_FG}; }}"
+LEGEND = "Orange: the current step. Blue: gradients (∂ on an edge is ∂L/∂w). Green: updated weights."
+
+
+def _bad_style() -> str:
+    return f"QLineEdit {{ border: 2px solid {palette.ERROR_FG}; }}"
 
 
 class BackpropPanel(Panel):
@@ -69,10 +75,7 @@ class BackpropPanel(Panel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setup = bt.BackpropSetup()
-        self.trace: bt.Trace | None = None
-        self.index = 0
-        self.seed = 0
+        self.model = BackpropModel()
         self._pending_steps = 0
         self._play_timer = QTimer(self)
         self._play_timer.setInterval(PLAY_INTERVAL_MS)
@@ -84,23 +87,29 @@ class BackpropPanel(Panel):
         layout.addWidget(self._build_center(), 1)
         self._show_setup()
         self._recompute()
+        palette.signals.changed.connect(self._on_theme)
 
     # ---- construction ------------------------------------------------------------------------
-    def _line(self, name: str, tip: str) -> QLineEdit:
+    _OBJECT_NAMES = {"sizes": "sizesEdit", "x": "inputEdit", "target": "targetEdit", "lr": "lrEdit"}
+
+    def _line(self, field: str, tip: str) -> QLineEdit:
+        """A line edit for the State field ``field``, checked when editing finishes."""
         edit = QLineEdit()
-        edit.setObjectName(name)
+        edit.setObjectName(self._OBJECT_NAMES[field])
         edit.setToolTip(tip)
         edit.editingFinished.connect(lambda e=edit: self._on_text_edited(e))
+        self._fields[edit] = field
         return edit
 
     def _build_controls(self) -> QWidget:
+        self._fields: dict[QLineEdit, str] = {}
         box = QWidget()
         col = QVBoxLayout(box)
         col.setContentsMargins(0, 0, 4, 0)
 
         net = QGroupBox(tr("Network"))
         form = QFormLayout(net)
-        self.sizes_edit = self._line("sizesEdit", tr(
+        self.sizes_edit = self._line("sizes", tr(
             "Units per layer, inputs first, e.g. 2-2-1 or 2-3-2 ({lo}–{hi} layers of 1–{units} units)"
         ).format(lo=bt.MIN_LAYERS, hi=bt.MAX_LAYERS, units=bt.MAX_UNITS))
         form.addRow(tr("Layers"), self.sizes_edit)
@@ -132,11 +141,11 @@ class BackpropPanel(Panel):
 
         sample = QGroupBox(tr("Sample and step size"))
         sform = QFormLayout(sample)
-        self.x_edit = self._line("inputEdit", tr("The one input sample, one number per input unit, e.g. 1, 0.5"))
+        self.x_edit = self._line("x", tr("The one input sample, one number per input unit, e.g. 1, 0.5"))
         sform.addRow(tr("Input x"), self.x_edit)
-        self.t_edit = self._line("targetEdit", tr("The target, one number per output (one-hot for cross-entropy, e.g. 0, 1)"))
+        self.t_edit = self._line("target", tr("The target, one number per output (one-hot for cross-entropy, e.g. 0, 1)"))
         sform.addRow(tr("Target t"), self.t_edit)
-        self.lr_edit = self._line("lrEdit", tr("Learning rate η of the update w ← w − η·∂L/∂w (> 0)"))
+        self.lr_edit = self._line("lr", tr("Learning rate η of the update w ← w − η·∂L/∂w (> 0)"))
         sform.addRow(tr("η (lr)"), self.lr_edit)
         self.apply_button = QPushButton(tr("Apply update"))
         self.apply_button.setObjectName("applyUpdateButton")
@@ -164,11 +173,11 @@ class BackpropPanel(Panel):
         self.loss_label.setWordWrap(True)
         self.loss_label.setToolTip(tr("The loss now and after applying the update (same sample)"))
         col.addWidget(self.loss_label)
-        legend = QLabel(f"<span style='color:{MUTED}'>" + tr(
-            "Orange: the current step. Blue: gradients (∂ on an edge is ∂L/∂w). Green: updated weights."
-        ) + "</span>")
-        legend.setWordWrap(True)
-        col.addWidget(legend)
+        self.legend = QLabel()
+        self.legend.setObjectName("backpropLegend")
+        self.legend.setWordWrap(True)
+        self._show_legend()
+        col.addWidget(self.legend)
         col.addStretch(1)
 
         return controls_column(box, "backpropControls")
@@ -217,9 +226,23 @@ class BackpropPanel(Panel):
         center.setSizes([1000, self.table.horizontalHeader().sizeHint().height() + 10 * rows + 8])
         return center
 
-    # ---- set-up ↔ widgets --------------------------------------------------------------------
+    # ---- state ↔ widgets ---------------------------------------------------------------------
+    def state(self) -> State:
+        return self.model.state
+
+    def apply_state(self, state: State) -> None:
+        """Show ``state``: a new set-up is traced in the worker, a new step alone is drawn at once."""
+        same_setup = state.setup() == self.model.setup()
+        self.model.state = state
+        self._show_setup()
+        self.clear_error()
+        if same_setup and self.model.trace is not None:
+            self._draw()
+        else:
+            self._recompute()
+
     def _show_setup(self) -> None:
-        s = self.setup
+        s = self.model.setup()
         self.sizes_edit.setText("-".join(map(str, s.sizes)))
         self.x_edit.setText(", ".join(bt.fmt(v) for v in s.x))
         self.t_edit.setText(", ".join(bt.fmt(v) for v in s.target))
@@ -228,95 +251,77 @@ class BackpropPanel(Panel):
             combo.blockSignals(True)
             combo.setCurrentIndex(combo.findData(value))
             combo.blockSignals(False)
-        for edit in (self.sizes_edit, self.x_edit, self.t_edit, self.lr_edit):
+        for edit in self._fields:
             edit.setStyleSheet("")
 
-    def set_setup(self, setup: bt.BackpropSetup) -> None:
-        """Use ``setup`` (already valid) and recompute; the current step is kept where possible."""
-        self.setup = setup
-        self._show_setup()
-        self.clear_error()
-        self._recompute()
+    def _show_legend(self) -> None:
+        self.legend.setText(f"<span style='color:{palette.MUTED}'>{tr(LEGEND)}</span>")
+
+    def _on_theme(self, _dark: bool) -> None:
+        """Colours are read when drawing: a theme switch draws again."""
+        self._show_legend()
+        self.steps_list.recolour()
+        self._draw()
 
     def _reject(self, message: str, edit: QLineEdit | None = None) -> None:
         if edit is not None:
-            edit.setStyleSheet(_BAD_STYLE)
+            edit.setStyleSheet(_bad_style())
         self.show_error(tr("{message} — the previous value is still in use.").format(
             message=tr_message(message, ENGINE_ERRORS)
         ))
 
+    def _use(self, state: State) -> None:
+        """A valid edit: the model takes it (the step is kept where it still exists)."""
+        if state != self.model.state:
+            self.apply_state(state)
+
     def _on_text_edited(self, edit: QLineEdit) -> None:
-        s = self.setup
         try:
-            if edit is self.sizes_edit:
-                sizes = bt.parse_sizes(edit.text())
-                if sizes == s.sizes:
-                    edit.setStyleSheet("")
-                    return
-                new = s.with_sizes(sizes, self.seed)
-            elif edit is self.x_edit:
-                new = dataclasses.replace(s, x=bt.parse_numbers(edit.text(), "the input", s.sizes[0]))
-            elif edit is self.t_edit:
-                new = dataclasses.replace(s, target=bt.parse_numbers(edit.text(), "the target", s.sizes[-1]))
-            else:
-                new = dataclasses.replace(s, lr=bt.parse_number(edit.text(), "learning rate η"))
+            state = self.model.edited(self._fields[edit], edit.text())
         except ValueError as exc:
             self._reject(str(exc), edit)
             return
-        if new != s:
-            self.set_setup(new)
-        else:
-            edit.setStyleSheet("")
+        edit.setStyleSheet("")
+        self._use(state)
 
     def _on_choice(self, _index: int = 0) -> None:
         try:
-            new = dataclasses.replace(self.setup, activation=self.act_combo.currentData())
-            new = new.with_loss(self.loss_combo.currentData())
+            state = self.model.chosen(self.act_combo.currentData(), self.loss_combo.currentData())
         except ValueError as exc:
             self._reject(str(exc))
             self._show_setup()  # the combos go back to what is in use
             return
-        self.set_setup(new)
+        self._use(state)
 
     def _on_new_weights(self) -> None:
-        self.seed += 1
-        w, b = bt.default_parameters(self.setup.sizes, self.seed)
-        self.set_setup(dataclasses.replace(self.setup, weights=w, biases=b))
+        self._use(self.model.new_weights())
 
     def _on_param_edited(self, key: tuple, text: str) -> None:
         try:
-            new = bt.with_parameter(self.setup, key, bt.parse_number(text, bt.weight_name(self.setup.sizes, *key[1:])
-                                                                      if key[0] == "W" else bt.bias_name(self.setup.sizes, *key[1:])))
+            state = self.model.parameter_edited(key, text)
         except ValueError as exc:
             self.table.revert(key)
             self._reject(str(exc))
             return
-        self.set_setup(new)
+        self._use(state)
 
     def apply_update(self) -> None:
         """Make the updated weights current and go back to the first step."""
-        if self.trace is None:
-            return
-        trace = self.trace
-        w = tuple(tuple(tuple(float(v) for v in row) for row in m) for m in trace.new_W)
-        b = tuple(tuple(float(v) for v in vec) for vec in trace.new_b)
-        self.index = 0
-        self.set_setup(dataclasses.replace(self.setup, weights=w, biases=b))
+        state = self.model.apply_update()
+        if state is not None:
+            self._use(state)
 
     # ---- computing (worker) and drawing ------------------------------------------------------
     def _recompute(self) -> None:
-        self.channel("trace").submit(bt.trace, self.setup, on_return=self._on_trace)
+        self.channel("trace").submit(bt.trace, self.model.setup(), on_return=self._on_trace)
 
     def _on_trace(self, trace: bt.Trace) -> None:
-        if trace.setup != self.setup:
+        if not self.model.accept(trace):
             return  # an older request; the newest one is on its way
-        self.trace = trace
-        self.index = min(self.index, len(trace.steps) - 1)
         self.steps_list.set_steps(trace.steps, trace.setup.sizes)
         self.table.set_rows(trace.rows)
-        after = bt.forward(self.setup, [m for m in trace.new_W], [v for v in trace.new_b])[2]
         self.loss_label.setText(tr("Loss L = {now}; after the update: {after}").format(
-            now=f"<b>{bt.fmt(trace.loss)}</b>", after=f"<b>{bt.fmt(after)}</b>"
+            now=f"<b>{bt.fmt(trace.loss)}</b>", after=f"<b>{bt.fmt(self.model.loss_after())}</b>"
         ))
         self._draw()
         self.mark_ready()
@@ -326,46 +331,42 @@ class BackpropPanel(Panel):
             self.mark_stepped()
 
     def _draw(self) -> None:
-        trace = self.trace
+        trace, index = self.model.trace, self.model.index
         if trace is None:
             return
-        self.graph.show_step(trace, self.index)
-        self.explanation.show_step(trace, self.index)
-        self.steps_list.set_current(self.index)
-        self.table.mark(trace.steps[self.index].params)
-        self.back_button.setEnabled(self.index > 0)
-        self.forward_button.setEnabled(self.index < len(trace.steps) - 1)
-        s = trace.steps[self.index]
+        self.graph.show_step(trace, index)
+        self.explanation.show_step(trace, index)
+        self.steps_list.set_current(index)
+        self.table.mark(trace.steps[index].params)
+        self.back_button.setEnabled(index > 0)
+        self.forward_button.setEnabled(index < len(trace.steps) - 1)
+        s = trace.steps[index]
         self.statusMessage.emit(tr("Backprop step {i}/{n}: {formula}").format(
-            i=self.index + 1, n=len(trace.steps), formula=s.formula
+            i=index + 1, n=len(trace.steps), formula=s.formula
         ))
 
-    # ---- navigation --------------------------------------------------------------------------
-    @property
-    def n_steps(self) -> int:
-        return len(self.trace.steps) if self.trace is not None else 0
-
+    # ---- navigation (the model moves the cursor; the view redraws) ---------------------------
     def go_to(self, index: int) -> None:
-        if self.trace is None:
-            return
-        self.index = max(0, min(int(index), self.n_steps - 1))
-        self._draw()
+        if self.model.trace is not None:
+            self.model.go_to(index)
+            self._draw()
 
     def go_to_phase(self, phase: str) -> None:
-        if self.trace is not None:
-            self.go_to(self.trace.index_of(phase))
+        if self.model.trace is not None:
+            self.model.go_to_phase(phase)
+            self._draw()
 
     def forward(self) -> None:
         """One step forward (stays on the last step)."""
-        self.go_to(self.index + 1)
+        self.go_to(self.model.index + 1)
 
     def back(self) -> None:
-        self.go_to(self.index - 1)
+        self.go_to(self.model.index - 1)
 
     # ---- global actions ----------------------------------------------------------------------
     def step(self) -> None:
         """One trace step forward, counted once drawn (queued until the first trace exists)."""
-        if self.trace is None:
+        if self.model.trace is None:
             self._pending_steps += 1
             return
         self.forward()
@@ -381,7 +382,7 @@ class BackpropPanel(Panel):
         if self._play_timer.isActive():
             self._play_timer.stop()
         else:
-            if self.trace is not None and self.index >= self.n_steps - 1:
+            if self.model.at_end():
                 self.go_to(0)
             self._play_timer.start()
         self.playingChanged.emit(self.is_playing())
@@ -390,9 +391,9 @@ class BackpropPanel(Panel):
         return self._play_timer.isActive()
 
     def _play_tick(self) -> None:
-        if self.trace is None:
+        if self.model.trace is None:
             return
-        if self.index >= self.n_steps - 1:
+        if self.model.at_end():
             self.play_pause()
             return
         self.forward()
@@ -400,39 +401,3 @@ class BackpropPanel(Panel):
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         self._play_timer.stop()
         return super().shutdown(timeout_ms)
-
-    # ---- settings ----------------------------------------------------------------------------
-    def save_settings(self, settings: QSettings) -> None:
-        s = self.setup
-        settings.setValue("sizes", "-".join(map(str, s.sizes)))
-        settings.setValue("activation", s.activation)
-        settings.setValue("loss", s.loss)
-        settings.setValue("weights", ";".join(",".join(repr(v) for row in m for v in row) for m in s.weights))
-        settings.setValue("biases", ";".join(",".join(repr(v) for v in vec) for vec in s.biases))
-        settings.setValue("x", ",".join(repr(v) for v in s.x))
-        settings.setValue("target", ",".join(repr(v) for v in s.target))
-        settings.setValue("lr", repr(s.lr))
-        settings.setValue("index", self.index)
-        settings.setValue("seed", self.seed)
-
-    def restore_settings(self, settings: QSettings) -> None:
-        """Restore the stored set-up; anything unreadable keeps the defaults (never an error)."""
-        try:
-            sizes = bt.parse_sizes(str(settings.value("sizes", "2-2-1")))
-            flat_w = [bt.parse_numbers(part, "a weight") for part in str(settings.value("weights", "")).split(";")]
-            flat_b = [bt.parse_numbers(part, "a bias") for part in str(settings.value("biases", "")).split(";")]
-            weights = tuple(tuple(tuple(flat[i * m:(i + 1) * m]) for i in range(n))
-                            for flat, n, m in zip(flat_w, sizes[:-1], sizes[1:]))
-            setup = bt.BackpropSetup(
-                sizes, str(settings.value("activation", "sigmoid")), str(settings.value("loss", "mse_sigmoid")),
-                weights, tuple(flat_b), bt.parse_numbers(str(settings.value("x", "")), "x"),
-                bt.parse_numbers(str(settings.value("target", "")), "t"),
-                bt.parse_number(str(settings.value("lr", "0.5")), "lr"))
-        except (ValueError, TypeError):
-            return
-        try:
-            self.index = max(0, int(settings.value("index", 0)))
-            self.seed = int(settings.value("seed", 0))
-        except (TypeError, ValueError):
-            self.index = 0
-        self.set_setup(setup)

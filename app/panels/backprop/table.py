@@ -8,11 +8,12 @@ relative error, and the value after w ← w − η·∂L/∂w. Typing into a val
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.i18n import tr
+from app.panels.backprop.colors import themed
 from app.widgets.palette import OKABE_ITO
 from engine.backprop_trace import fmt
 
@@ -26,7 +27,6 @@ TIPS = (
     "The value after one gradient-descent step, w − η·∂L/∂w",
 )
 VALUE_COL = 1
-CURRENT_BG = "#FDF1D6"
 #: Widest texts each numeric column must show unclipped.
 _SAMPLES = ("w(x₄→h₄)", "−0.0001234", "−0.0001234", "−0.0001234", "8.8e-10", "−0.0001234")
 
@@ -60,6 +60,7 @@ class BackpropTable(QTableWidget):
         self.setMinimumHeight(self.horizontalHeader().sizeHint().height() + 5 * (fm.height() + 6))
         self.keys: list[tuple] = []
         self._values: dict[tuple, float] = {}
+        self._marked: set = set()
         self.itemChanged.connect(self._on_item_changed)
 
     def set_rows(self, rows) -> None:
@@ -91,17 +92,27 @@ class BackpropTable(QTableWidget):
             self._values[r.key] = r.value
         self.blockSignals(False)
 
-    def mark(self, keys) -> None:
+    def changeEvent(self, event):  # noqa: N802 - Qt naming
+        """A new palette (a theme switch) shades the marked rows again in its colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._marked:
+            self.mark(self._marked, scroll=False)
+
+    def mark(self, keys, scroll: bool = True) -> None:
         """Shade the rows of ``keys`` (the current step's parameters) and scroll to the first."""
         keys = set(keys)
+        self._marked = keys
+        # the table's own base colour decides, so the text on the shade stays readable whatever
+        # palette the table has been given
+        shade = themed("current", dark=self.palette().color(QPalette.ColorRole.Base).lightness() < 128)
         first = None
         for row, key in enumerate(self.keys):
             on = key in keys
             for col in range(self.columnCount()):
-                self.item(row, col).setBackground(QColor(CURRENT_BG) if on else QColor(0, 0, 0, 0))
+                self.item(row, col).setBackground(QColor(shade) if on else QColor(0, 0, 0, 0))
             if on and first is None:
                 first = row
-        if first is not None:
+        if first is not None and scroll:
             self.scrollToItem(self.item(first, 0), QAbstractItemView.ScrollHint.EnsureVisible)
 
     def value_text(self, key) -> str:

@@ -4,7 +4,9 @@
 ``engine.backprop_trace.Trace``: each node's z and a (forward), ∂L/∂a and ∂L/∂z (backward), each
 edge's w, ∂L/∂w and updated w′, and highlights the step's nodes and edges. The scene is laid out
 in viewport pixels (re-done on resize) so the text keeps its point size at any window size
-instead of being scaled down with the drawing.
+instead of being scaled down with the drawing. Colours are read from ``app.widgets.palette``
+when drawing (the panel shows the step again after a theme switch), so the card follows the
+light or dark theme.
 """
 
 from __future__ import annotations
@@ -21,14 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.widgets.palette import BACKGROUND, FOREGROUND, MUTED, OKABE_ITO
+from app.panels.backprop.colors import EDGE, GRADIENT, HIGHLIGHT, UPDATED, readable, themed
+from app.widgets import palette
 from engine.backprop_trace import fmt, node_name
 
-HIGHLIGHT = OKABE_ITO["orange"]
-HIGHLIGHT_FILL = "#FDF1D6"
-GRADIENT = OKABE_ITO["blue"]
-UPDATED = OKABE_ITO["bluish_green"]
-EDGE = "#9A9A9A"
 RADIUS = 24
 LOSS_HALF_WIDTH = 60
 LABEL_HALF_WIDTH = 56  # of an edge label like “w 0.5 → 0.5059”
@@ -40,6 +38,13 @@ MAX_GAP = 360  # between layer columns: wider only spreads the labels apart from
 #: Edge labels are drawn for every edge of a layer with at most this many edges; in bigger
 #: layers only the highlighted edges are labelled (the table lists every weight).
 MAX_LABELLED_EDGES = 6
+
+
+def _card(alpha: int = 225) -> QColor:
+    """The translucent background behind labels: the plot background of the theme."""
+    c = QColor(palette.BACKGROUND)
+    c.setAlpha(alpha)
+    return c
 
 
 def _font(pt: float, bold: bool = False) -> QFont:
@@ -59,7 +64,6 @@ class BackpropGraph(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setBackgroundBrush(QColor(BACKGROUND))
         self.setMinimumSize(420, 260)
         self.setToolTip(tr(
             "The network for one sample. Circles are units (z = weighted sum, a = output), lines are\n"
@@ -90,6 +94,7 @@ class BackpropGraph(QGraphicsView):
         super().resizeEvent(event)
         self._redraw()
 
+
     def _logical_size(self) -> tuple[float, float]:
         """The drawing's size in scene units: the viewport, shrunk by the zoom of big windows."""
         vp = self.viewport().size()
@@ -117,6 +122,9 @@ class BackpropGraph(QGraphicsView):
     def _redraw(self) -> None:
         scene = self.scene()
         scene.clear()
+        self.setBackgroundBrush(QColor(palette.BACKGROUND))
+        fg, muted, bg = palette.FOREGROUND, palette.MUTED, palette.BACKGROUND
+        fill = themed("current")
         self.items_by_key = {}
         trace = self._trace
         if trace is None:
@@ -149,14 +157,14 @@ class BackpropGraph(QGraphicsView):
         for k in range(sizes[last]):  # outputs → loss
             a, b = pos[(last, k)], loss_at
             line = QGraphicsLineItem(a.x() + RADIUS, a.y(), b.x() - LOSS_HALF_WIDTH, b.y())
-            line.setPen(QPen(QColor(MUTED), 1, Qt.PenStyle.DashLine))
+            line.setPen(QPen(QColor(muted), 1, Qt.PenStyle.DashLine))
             scene.addItem(line)
 
         for (l, u), p in pos.items():
             hot = (l, u) in hot_nodes
             circle = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS)
-            circle.setPen(QPen(QColor(HIGHLIGHT if hot else FOREGROUND), 4 if hot else 1.5))
-            circle.setBrush(QBrush(QColor(HIGHLIGHT_FILL if hot else BACKGROUND)))
+            circle.setPen(QPen(QColor(HIGHLIGHT if hot else fg), 4 if hot else 1.5))
+            circle.setBrush(QBrush(QColor(fill if hot else bg)))
             circle.setZValue(3)
             circle.setData(0, hot)
             circle.setToolTip(self._node_tip(trace, l, u, known))
@@ -164,6 +172,7 @@ class BackpropGraph(QGraphicsView):
             self.items_by_key[("node", l, u)] = circle
             name = QGraphicsSimpleTextItem(node_name(sizes, l, u))
             name.setFont(_font(12, bold=True))
+            name.setBrush(QColor(fg))
             name.setZValue(4)
             r = name.boundingRect()
             name.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
@@ -172,8 +181,8 @@ class BackpropGraph(QGraphicsView):
 
         box = QGraphicsRectItem(loss_at.x() - LOSS_HALF_WIDTH, loss_at.y() - 24, 2 * LOSS_HALF_WIDTH, 48)
         hot = step.phase == "loss"
-        box.setPen(QPen(QColor(HIGHLIGHT if hot else FOREGROUND), 4 if hot else 1.5))
-        box.setBrush(QBrush(QColor(HIGHLIGHT_FILL if hot else BACKGROUND)))
+        box.setPen(QPen(QColor(HIGHLIGHT if hot else fg), 4 if hot else 1.5))
+        box.setBrush(QBrush(QColor(fill if hot else bg)))
         box.setData(0, hot)
         box.setToolTip(trace.steps[trace.index_of("loss")].formula if ("loss",) in known else tr("The loss, once the forward pass is done"))
         scene.addItem(box)
@@ -182,7 +191,7 @@ class BackpropGraph(QGraphicsView):
         loss_text = f"L = {fmt(known[('loss',)])}" if ("loss",) in known else "L = ?"
         text = QGraphicsSimpleTextItem(f"{loss_text}\n{target}")
         text.setFont(_font(10, bold=("loss",) in new))
-        text.setBrush(QColor(FOREGROUND))
+        text.setBrush(QColor(fg))
         r = text.boundingRect()
         text.setPos(loss_at.x() - r.width() / 2, loss_at.y() - r.height() / 2)
         text.setZValue(4)
@@ -203,21 +212,21 @@ class BackpropGraph(QGraphicsView):
         at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
         w = trace.setup.weights[l][i][j]
         lines = [f"w {fmt(w)}"]
-        color = FOREGROUND
+        color = palette.FOREGROUND
         if ("W_new",) + key in known:
             lines = [f"w {fmt(w)} → {fmt(known[('W_new',) + key])}"]
             color = UPDATED
         if ("dW",) + key in known:
             lines.append(f"∂ {fmt(known[('dW',) + key])}")
-            if color == FOREGROUND:
-                color = GRADIENT
+            if color == palette.FOREGROUND:
+                color = readable(GRADIENT)
         text = QGraphicsSimpleTextItem("\n".join(lines))
         text.setFont(_font(9, bold=bool(set(new) & {("dW",) + key, ("W_new",) + key})))
         text.setBrush(QColor(color))
         r = text.boundingRect()
         back = QGraphicsRectItem(at.x() - r.width() / 2 - 3, at.y() - r.height() / 2 - 1, r.width() + 6, r.height() + 2)
-        back.setBrush(QBrush(QColor(255, 255, 255, 225)))
-        back.setPen(QPen(QColor(HIGHLIGHT if hot else "#D0D0D0"), 1.5 if hot else 1))
+        back.setBrush(QBrush(_card()))
+        back.setPen(QPen(QColor(HIGHLIGHT if hot else themed("border")), 1.5 if hot else 1))
         back.setZValue(5 if hot else 2)
         text.setZValue(back.zValue() + 0.5)
         text.setPos(at.x() - r.width() / 2, at.y() - r.height() / 2)
@@ -237,14 +246,14 @@ class BackpropGraph(QGraphicsView):
         beside = n_lines and self._spacing(trace.setup.sizes[l]) < 2 * RADIUS + 4 + n_lines * LINE_HEIGHT
         if beside:  # a crowded column: the numbers go right of the circle, not onto the next node
             y = p.y() - n_lines * LINE_HEIGHT / 2
-        for lines, color, keys in ((forward, FOREGROUND, ("z", "a")), (backward, GRADIENT, ("da", "dz"))):
+        for lines, color, keys in ((forward, palette.FOREGROUND, ("z", "a")), (backward, readable(GRADIENT), ("da", "dz"))):
             if not lines:
                 continue
             text = QGraphicsSimpleTextItem("\n".join(lines))
             text.setFont(_font(9.5, bold=any((q, l, u) in new for q in keys)))
             text.setBrush(QColor(color))
             r = text.boundingRect()
-            if l == 0 and color == FOREGROUND:  # an input's value goes left of its circle
+            if l == 0 and color == palette.FOREGROUND:  # an input's value goes left of its circle
                 text.setPos(p.x() - RADIUS - 6 - r.width(), p.y() - r.height() / 2)
             elif beside:
                 text.setPos(p.x() + RADIUS + 4, y)
@@ -253,13 +262,13 @@ class BackpropGraph(QGraphicsView):
                 text.setPos(p.x() - r.width() / 2, y)
                 y += r.height()
             back = QGraphicsRectItem(text.pos().x() - 2, text.pos().y(), r.width() + 4, r.height())
-            back.setBrush(QBrush(QColor(255, 255, 255, 225)))
+            back.setBrush(QBrush(_card()))
             back.setPen(QPen(Qt.PenStyle.NoPen))
             back.setZValue(5.5)
             text.setZValue(6)
             self.scene().addItem(back)
             self.scene().addItem(text)
-            self.items_by_key[("text" if color == FOREGROUND else "grad", l, u)] = text
+            self.items_by_key[("text" if color == palette.FOREGROUND else "grad", l, u)] = text
 
     @staticmethod
     def _node_tip(trace, l, u, known) -> str:

@@ -1,32 +1,27 @@
-"""One configuration of the initialization experiment: activation, weight init, batch norm.
+"""The editor of one configuration of the initialization experiment (A or B).
 
-The Initialization panel shows two of these (A and B) so a student changes one setting and
-sees its effect against an unchanged reference. The weight choices are the book's (fixed
-std 0.01 and 1) plus every initializer in ``engine.init`` and a free std, all from the
-registries, so the menu lists exactly what the engine has.
+The Initialization panel shows two of these so a student changes one setting and sees its
+effect against an unchanged reference. The weight choices are the model's (the book's fixed
+std 0.01 and 1, every initializer in ``engine.init``, a free std), so the menu lists exactly
+what the engine has; this module only adds their labels and tooltips.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QGroupBox, QWidget
 
 from app.i18n import tr
+from app.models.init import CUSTOM, CUSTOM_STD_RANGE, DEFAULT_CUSTOM_STD, FIXED_STDS, Config, init_keys
 from app.widgets.sliders import LabeledSlider
 from engine import activations, init
 
-#: Every elementwise activation (softmax normalizes across units: no per-unit histogram).
-ACTIVATIONS = [e.name for e in activations.entries() if e.extra.get("elementwise", True)]
-
-#: (key, label, tooltip) of the fixed-std choices; the registry's other initializers follow.
-_FIXED = (
-    ("std0.01", "Normal, std 0.01", "W ~ N(0, 0.01²): the book's second figure; sigmoid outputs collapse onto 0.5"),
-    ("std1", "Normal, std 1", "W ~ N(0, 1): the book's first figure; sigmoid outputs pile up at 0 and 1"),
-)
-CUSTOM = "custom"
-DEFAULT_CUSTOM_STD = 0.05
+#: Labels and tooltips of the model's own weight choices; the registry's come from its entries.
+_LABELS = {
+    "std0.01": ("Normal, std 0.01", "W ~ N(0, 0.01²): the book's second figure; sigmoid outputs collapse onto 0.5"),
+    "std1": ("Normal, std 1", "W ~ N(0, 1): the book's first figure; sigmoid outputs pile up at 0 and 1"),
+    CUSTOM: ("Normal, custom std", "W ~ N(0, std²) with the std set below"),
+}
 _INIT_TIPS = {
     "xavier": "std = √(2/(n_in+n_out)); for 100→100 layers the same as the book's √(1/n) (LeCun)",
     "lecun": "std = √(1/n_in): what the book calls Xavier",
@@ -35,53 +30,27 @@ _INIT_TIPS = {
 
 
 def init_choices() -> list[tuple[str, str, str]]:
-    """``(key, label, tooltip)`` of every weight choice, in menu order."""
-    out = list(_FIXED)
-    for entry in init.REGISTRY.entries():
-        if entry.name != "normal":
-            out.append((entry.name, entry.display_name, _INIT_TIPS.get(entry.name, entry.formula)))
-    out.append((CUSTOM, "Normal, custom std", "W ~ N(0, std²) with the std set below"))
+    """``(key, label, tooltip)`` of every weight choice, in menu order (English source texts)."""
+    out = []
+    for key in init_keys():
+        if key in _LABELS:
+            out.append((key, *_LABELS[key]))
+        else:
+            entry = init.REGISTRY.entry(key)
+            out.append((key, entry.display_name, _INIT_TIPS.get(key, entry.formula)))
     return out
 
 
-@dataclass(frozen=True)
-class InitConfig:
-    """What one column of the comparison runs: ``init_key`` is a key of ``init_choices()``."""
-
-    activation: str = "sigmoid"
-    init_key: str = "std1"
-    custom_std: float = DEFAULT_CUSTOM_STD
-    batchnorm: bool = False
-
-    def __post_init__(self):
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"unknown activation {self.activation!r}; choose one of: {', '.join(ACTIVATIONS)}")
-        keys = [k for k, _l, _t in init_choices()]
-        if self.init_key not in keys:
-            raise ValueError(f"unknown weight init {self.init_key!r}; choose one of: {', '.join(keys)}")
-
-    def experiment_kwargs(self) -> dict:
-        """The ``ActivationExperiment`` arguments this configuration sets."""
-        if self.init_key == "std0.01":
-            name, kwargs = "normal", {"std": 0.01}
-        elif self.init_key == "std1":
-            name, kwargs = "normal", {"std": 1.0}
-        elif self.init_key == CUSTOM:
-            name, kwargs = "normal", {"std": float(self.custom_std)}
-        else:
-            name, kwargs = self.init_key, {}
-        return {"activation": self.activation, "init": name, "init_kwargs": kwargs, "batchnorm": self.batchnorm}
-
-    def label(self) -> str:
-        """Short description, e.g. ``"Sigmoid · std 1"`` or ``"ReLU · He (Kaiming) · BN"``."""
-        act = tr(activations.REGISTRY.entry(self.activation).display_name)
-        if self.init_key == CUSTOM:
-            weights = f"std {self.custom_std:g}"
-        elif self.init_key.startswith("std"):
-            weights = self.init_key.replace("std", "std ")
-        else:
-            weights = tr(init.REGISTRY.entry(self.init_key).display_name)
-        return f"{act} · {weights}" + (" · BN" if self.batchnorm else "")
+def config_label(cfg: Config) -> str:
+    """Short description, e.g. ``"Sigmoid · std 1"`` or ``"ReLU · He (Kaiming) · BN"``."""
+    act = tr(activations.REGISTRY.entry(cfg.activation).display_name)
+    if cfg.init == CUSTOM:
+        weights = f"std {cfg.custom_std:g}"
+    elif cfg.init in FIXED_STDS:
+        weights = f"std {FIXED_STDS[cfg.init]:g}"
+    else:
+        weights = tr(init.REGISTRY.entry(cfg.init).display_name)
+    return f"{act} · {weights}" + (" · BN" if cfg.batchnorm else "")
 
 
 class InitConfigEditor(QGroupBox):
@@ -102,7 +71,7 @@ class InitConfigEditor(QGroupBox):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.activation = QComboBox()
         self.activation.setObjectName(f"activation{suffix}")
-        for name in ACTIVATIONS:
+        for name in activations.elementwise_names():
             entry = activations.REGISTRY.entry(name)
             self.activation.addItem(tr(entry.display_name), name)
             self.activation.setItemData(self.activation.count() - 1, tr(entry.formula), Qt.ItemDataRole.ToolTipRole)
@@ -116,7 +85,7 @@ class InitConfigEditor(QGroupBox):
         self.init.setToolTip(tr("How the weights are drawn. Hover an entry for its std."))
         form.addRow(tr("Weights"), self.init)
         self.custom_std = LabeledSlider(
-            "", 1e-3, 10.0, DEFAULT_CUSTOM_STD, decimals=4, log=True,
+            "", *CUSTOM_STD_RANGE, DEFAULT_CUSTOM_STD, decimals=4, log=True,
             tooltip=tr("The std of 'Normal, custom std' (log scale, 0.001 … 10)"),
         )
         self.custom_std.setObjectName(f"customStd{suffix}")
@@ -135,11 +104,12 @@ class InitConfigEditor(QGroupBox):
         self.batchnorm.toggled.connect(self._emit)
         self._sync_enabled()
 
-    def config(self) -> InitConfig:
-        return InitConfig(self.activation.currentData(), self.init.currentData(),
-                          self.custom_std.value(), self.batchnorm.isChecked())
+    def config(self) -> Config:
+        return Config(self.activation.currentData(), self.init.currentData(),
+                      min(max(self.custom_std.value(), CUSTOM_STD_RANGE[0]), CUSTOM_STD_RANGE[1]),
+                      self.batchnorm.isChecked())
 
-    def set_config(self, cfg: InitConfig) -> None:
+    def set_config(self, cfg: Config) -> None:
         """Show ``cfg``; emits ``changed`` once if anything differs."""
         if cfg == self.config():
             return
@@ -148,7 +118,7 @@ class InitConfigEditor(QGroupBox):
             w.blockSignals(True)
         try:
             self.activation.setCurrentIndex(self.activation.findData(cfg.activation))
-            self.init.setCurrentIndex(self.init.findData(cfg.init_key))
+            self.init.setCurrentIndex(self.init.findData(cfg.init))
             self.custom_std.setValue(cfg.custom_std)
             self.batchnorm.setChecked(cfg.batchnorm)
         finally:

@@ -14,15 +14,25 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from app.i18n import tr, tr_message
-from app.widgets.palette import FOREGROUND, MUTED, OKABE_ITO
+from app.panels.backprop.colors import GRADIENT, LOSS, UPDATED, readable
+from app.widgets import palette
 from engine.backprop_trace import TEXTS, node_name
 
-PHASE_COLORS = {
-    "forward": FOREGROUND,
-    "loss": OKABE_ITO["vermillion"],
-    "backward": OKABE_ITO["blue"],
-    "update": OKABE_ITO["bluish_green"],
-}
+#: Phase hues; forward steps are plain text in the palette's text colour.
+PHASE_COLORS = {"forward": None, "loss": LOSS, "backward": GRADIENT, "update": UPDATED}
+
+
+def phase_color(phase: str) -> str | None:
+    """The colour of ``phase``'s steps in the current theme (None: the palette's text colour)."""
+    color = PHASE_COLORS[phase]
+    return readable(color) if color else None
+
+
+def _paint(item: QListWidgetItem, phase: str) -> None:
+    color = phase_color(phase)
+    item.setData(Qt.ItemDataRole.ForegroundRole, QColor(color) if color else None)
+
+
 PHASE_TITLES = {"forward": "Forward", "loss": "Loss", "backward": "Backward", "update": "Update"}
 
 
@@ -71,11 +81,16 @@ class StepList(QListWidget):
         self.clear()
         for n, s in enumerate(steps, start=1):
             item = QListWidgetItem(f"{n:>2}. {_short(s, sizes)}")
-            item.setForeground(QColor(PHASE_COLORS[s.phase]))
+            _paint(item, s.phase)
             item.setToolTip(f"{tr(PHASE_TITLES[s.phase])}: {step_text(s)}\n{s.formula}")
             self.addItem(item)
         self.setCurrentRow(min(max(row, 0), self.count() - 1))
         self.blockSignals(False)
+
+    def recolour(self) -> None:
+        """Give every step the colour of its phase in the current theme."""
+        for row, (phase, _formula) in enumerate(self._signature):
+            _paint(self.item(row), phase)
 
     def set_current(self, index: int) -> None:
         self.blockSignals(True)
@@ -118,10 +133,11 @@ class StepExplanation(QWidget):
 
     def show_step(self, trace, index: int) -> None:
         s = trace.steps[index]
-        color = PHASE_COLORS[s.phase]
+        color = phase_color(s.phase)
+        style = f" style='color:{color}'" if color else ""
         self.header.setText(
-            f"<span style='color:{MUTED}'>{tr('Step {i} of {n}').format(i=index + 1, n=len(trace.steps))}</span> · "
-            f"<b style='color:{color}'>{tr(PHASE_TITLES[s.phase])}</b>"
+            f"<span style='color:{palette.MUTED}'>{tr('Step {i} of {n}').format(i=index + 1, n=len(trace.steps))}</span> · "
+            f"<b{style}>{tr(PHASE_TITLES[s.phase])}</b>"
         )
         self.text.setText(step_text(s))
         self.formula.setText(f"<b>{html.escape(s.formula)}</b>")
