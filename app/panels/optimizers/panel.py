@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 from app.i18n import tr, tr_message
 from app.panels.base import Panel
 from app.widgets.optimizer_editor import OptimizerEditor
-from app.widgets.optimizer_loss_plot import OptimizerLossPlot
-from app.widgets.optimizer_readout import OptimizerReadout
-from app.widgets.optimizer_table import OptimizerTable
+from app.panels.optimizers.loss_plot import OptimizerLossPlot
+from app.panels.optimizers.readout import OptimizerReadout
+from app.panels.optimizers.table import OptimizerTable
 from app.widgets.palette import MUTED, series_color
 from app.widgets.plots import configure
 from app.widgets.sliders import LabeledSlider

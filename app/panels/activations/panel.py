@@ -9,6 +9,9 @@ channel, where a running computation finishes and then only the newest request r
 
 Step adds one layer to the depth experiment and Play keeps adding them, so the vanishing can be
 watched as the network gets deeper; Reset restores the default settings.
+
+Every setting lives in ``self.model`` (``app.models.activations``): a control changes the
+model's ``State`` and the views redraw from the model; ``apply_state`` does the reverse.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -34,49 +37,20 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.panels.activation_views import (
-    DEFAULT_LOGITS,
-    STACK_DEFAULTS,
-    DeadUnitsView,
-    DepthView,
-    SoftmaxView,
-    StackView,
-)
+from app.models.activations import MAX_DEPTH, ORDERED, PARAMS, TABS, X_RANGE, ActivationsModel, State, probe_each
+from app.panels.activations.views import DeadUnitsView, DepthView, SoftmaxView, StackView
 from app.panels.base import Panel
-from app.widgets import plots
-from app.widgets.lazy_tabs import LazyTabs
-from app.widgets.palette import MUTED, series_color
-from app.widgets.sliders import LabeledSlider
+from app.widgets import palette, plots
 from app.widgets.controls_column import controls_column
+from app.widgets.lazy_tabs import LazyTabs
+from app.widgets.sliders import LabeledSlider
 from app.workers import Throttle
 from engine import activations, init, probes
 
-#: Activations with an f'(x) curve, in registry order (softmax has its own tab).
-ELEMENTWISE = [e.name for e in activations.entries() if e.extra.get("elementwise", True)]
-#: Colour order: the lecture's main five get the strongest colours.
-_COLOR_ORDER = ["sigmoid", "tanh", "relu", "leaky_relu", "elu", "prelu", "identity", "step"]
-_ORDERED = [n for n in _COLOR_ORDER if n in ELEMENTWISE] + [n for n in ELEMENTWISE if n not in _COLOR_ORDER]
-COLORS = {name: series_color(i) for i, name in enumerate(_ORDERED)}
-
-DEFAULT_SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
-#: (activation, parameter, label, min, max, default, tooltip). Leaky slope 0.1 as in the lecture.
-PARAMS = (
-    ("leaky_relu", "alpha", "Leaky ReLU α", 0.0, 0.5, 0.1, "Slope of Leaky ReLU for x < 0 (the lecture uses 0.1, PyTorch 0.01)"),
-    ("prelu", "alpha", "PReLU a", 0.0, 1.0, 0.25, "PReLU's slope for x < 0; learned in training, 0.25 at start"),
-    ("elu", "alpha", "ELU α", 0.1, 3.0, 1.0, "ELU saturates at −α for very negative x"),
-)
-X_RANGE = (-5.0, 5.0)
-N_POINTS = 401  # 0.025 apart: kinks stay sharp, and each repaint costs half as much
-DEFAULT_DEPTH, MAX_DEPTH = 10, 60
-DEFAULT_INIT = "xavier"
+#: Colours follow the model's colour order: the lecture's main five get the strongest colours.
+COLORS = {name: palette.series_color(i) for i, name in enumerate(ORDERED)}
 DEPTH_TAB, DEAD_TAB, STACK_TAB, SOFTMAX_TAB = range(4)
 PLAY_INTERVAL_MS = 300
-
-
-def _probe_each(specs, depth, initializer, bias):
-    """Worker job: one ``DepthProbe`` per (name, params); the yields let an abort stop it early."""
-    for name, params in specs:
-        yield probes.depth_probe(name, depth=depth, initializer=initializer, bias=bias, **params)
 
 
 def _swatch(color: str) -> QIcon:
@@ -99,17 +73,11 @@ class ActivationsPanel(Panel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         plots.configure()
-        self.x = np.linspace(*X_RANGE, N_POINTS)
-        self.params = {name: {p: default} for name, p, _l, _a, _b, default, _t in PARAMS}
+        self.model = ActivationsModel()
         self.curve_items: dict[str, pg.PlotDataItem] = {}
         self.deriv_items: dict[str, pg.PlotDataItem] = {}
-        self.probe_results: dict[str, probes.DepthProbe] = {}
-        # what the lower tabs show before they are built (LazyTabs builds a tab when first shown)
-        self._view_state = {STACK_TAB: dict(STACK_DEFAULTS), SOFTMAX_TAB: {"logits": list(DEFAULT_LOGITS)}}
         self._pending_steps = 0
         self._depth_seq = 0  # numbers the depth requests; only the newest one completes a Step
-        self._drawn_depth = DEFAULT_DEPTH
-        self._hover_x: float | None = None
         self._curves_throttle = Throttle(self._redraw_curves, 33, self)  # slider drags: ≤ 30 redraws/s
         self._play_timer = QTimer(self)
         self._play_timer.setInterval(PLAY_INTERVAL_MS)
@@ -128,6 +96,7 @@ class ActivationsPanel(Panel):
 
         self._redraw_curves()
         self._submit_depth()
+        palette.signals.changed.connect(self._on_theme)
 
     # ---- construction ------------------------------------------------------------------------------
     def _build_controls(self) -> QWidget:
@@ -139,13 +108,13 @@ class ActivationsPanel(Panel):
         shown.setToolTip(tr("Which activations to draw in every plot"))
         grid = QGridLayout(shown)
         self.checks: dict[str, QCheckBox] = {}
-        for i, name in enumerate(_ORDERED):
+        for i, name in enumerate(ORDERED):
             entry = activations.REGISTRY.entry(name)
             check = QCheckBox(tr(entry.display_name))
             check.setObjectName(f"show_{name}")
             check.setIcon(_swatch(COLORS[name]))
             check.setToolTip(f"{tr(entry.formula)}\n{tr(entry.extra.get('derivative_formula', ''))}")
-            check.setChecked(name in DEFAULT_SHOWN)
+            check.setChecked(name in self.model.state.shown)
             check.toggled.connect(self._on_shown_changed)
             self.checks[name] = check
             grid.addWidget(check, i // 2, i % 2)
@@ -154,10 +123,10 @@ class ActivationsPanel(Panel):
         params = QGroupBox(tr("Parameters"))
         pcol = QVBoxLayout(params)
         self.sliders: dict[str, LabeledSlider] = {}
-        for name, p, label, lo, hi, default, tip in PARAMS:
+        for name, label, lo, hi, default, tip in PARAMS:
             slider = LabeledSlider(tr(label), lo, hi, default, decimals=2, tooltip=tr(tip))
             slider.setObjectName({"leaky_relu": "leakyAlpha", "prelu": "preluAlpha", "elu": "eluAlpha"}.get(name, name))
-            slider.valueChanged.connect(lambda v, name=name, p=p: self._on_param(name, p, v))
+            slider.valueChanged.connect(lambda v, name=name: self._on_param(name, v))
             self.sliders[name] = slider
             pcol.addWidget(slider)
         col.addWidget(params)
@@ -171,25 +140,25 @@ class ActivationsPanel(Panel):
         self.depth_spin = QSpinBox()
         self.depth_spin.setObjectName("depthSpin")
         self.depth_spin.setRange(1, MAX_DEPTH)
-        self.depth_spin.setValue(DEFAULT_DEPTH)
+        self.depth_spin.setValue(self.model.state.depth)
         self.depth_spin.setToolTip(tr("Number of layers the gradient passes through (Step adds one, Play keeps adding)"))
-        self.depth_spin.valueChanged.connect(self._submit_depth)
+        self.depth_spin.valueChanged.connect(lambda v: self._change(depth=int(v)))
         form.addRow(tr("Layers"), self.depth_spin)
         self.init_combo = QComboBox()
         self.init_combo.setObjectName("initCombo")
         for entry in init.REGISTRY.entries():
             self.init_combo.addItem(tr(entry.display_name), entry.name)
             self.init_combo.setItemData(self.init_combo.count() - 1, entry.formula, Qt.ItemDataRole.ToolTipRole)
-        self.init_combo.setCurrentIndex(self.init_combo.findData(DEFAULT_INIT))
+        self.init_combo.setCurrentIndex(self.init_combo.findData(self.model.state.init))
         self.init_combo.setToolTip(tr("How the weights are drawn (He suits ReLU, Xavier suits sigmoid/tanh)"))
-        self.init_combo.currentIndexChanged.connect(self._submit_depth)
+        self.init_combo.currentIndexChanged.connect(lambda i: self._change(init=self.init_combo.itemData(i)))
         form.addRow(tr("Weights"), self.init_combo)
         self.bias_slider = LabeledSlider(
             "", -3.0, 1.0, 0.0, decimals=2,
             tooltip=tr("A bias added to every unit; a strongly negative one (e.g. after a too-large update) kills ReLU units"),
         )
         self.bias_slider.setObjectName("biasSlider")
-        self.bias_slider.valueChanged.connect(self._submit_depth)
+        self.bias_slider.valueChanged.connect(lambda v: self._change(bias=float(v)))
         form.addRow(tr("Bias"), self.bias_slider)
         col.addWidget(depth)
 
@@ -219,10 +188,10 @@ class ActivationsPanel(Panel):
         self.hover_lines, self.hover_dots = [], []
         for plot in (self.f_plot, self.d_plot):
             plot.setXRange(*X_RANGE, padding=0.02)
-            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(MUTED, width=1, style=Qt.PenStyle.DashLine))
+            line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(palette.MUTED, width=1, style=Qt.PenStyle.DashLine))
             line.hide()
             plot.addItem(line, ignoreBounds=True)
-            dots = pg.ScatterPlotItem(size=8, pen=pg.mkPen("w", width=1))
+            dots = pg.ScatterPlotItem(size=8, pen=pg.mkPen(palette.BACKGROUND, width=1))
             plot.addItem(dots, ignoreBounds=True)
             self.hover_lines.append(line)
             self.hover_dots.append(dots)
@@ -247,15 +216,20 @@ class ActivationsPanel(Panel):
                             tr("How much of the gradient survives the backward pass through the layers"))
         self.views.add_lazy(lambda: DeadUnitsView(COLORS), tr("Dying ReLU"),
                             tr("Units that pass no gradient at all; move the Bias slider below 0"))
-        self.views.add_lazy(lambda: StackView(_ORDERED, self._params_of, self._view_state[STACK_TAB]),
-                            tr("Linear stacking"), tr("Why a network needs a nonlinear activation"))
-        self.views.add_lazy(lambda: SoftmaxView(self._view_state[SOFTMAX_TAB]), tr("Softmax"),
+        self.views.add_lazy(lambda: StackView(list(ORDERED), self.model), tr("Linear stacking"),
+                            tr("Why a network needs a nonlinear activation"))
+        self.views.add_lazy(lambda: SoftmaxView(self.model), tr("Softmax"),
                             tr("Edit the logits; the probabilities always sum to 1"))
+        self.views.currentChanged.connect(lambda i: self._change(tab=TABS[i]) if i >= 0 else None)
         return self.views
 
-    def _on_view_built(self, _index: int, view: QWidget) -> None:
-        if isinstance(view, (DepthView, DeadUnitsView)) and self.probe_results:
-            view.show_results(self._results_in_order(), self._drawn_depth)
+    def _on_view_built(self, index: int, view: QWidget) -> None:
+        if index in (DEPTH_TAB, DEAD_TAB) and self.model.results:
+            view.show_results(self.model.shown_results(), self.model.drawn_depth)
+        elif index == STACK_TAB:
+            view.changed.connect(lambda part: self._change_view(STACK_TAB, {"stack": part}))
+        elif index == SOFTMAX_TAB:
+            view.changed.connect(lambda part: self._change_view(SOFTMAX_TAB, part))
 
     @property
     def depth_view(self) -> DepthView:
@@ -276,71 +250,103 @@ class ActivationsPanel(Panel):
     def _built_views(self, *indexes: int) -> list[QWidget]:
         return [self.views.page(i) for i in indexes if self.views.is_built(i)]
 
-    def _view_value(self, index: int) -> dict:
-        """The state of tab ``index`` (from its widgets once built)."""
-        return self.views.page(index).state() if self.views.is_built(index) else dict(self._view_state[index])
-
-    def _set_view_value(self, index: int, state: dict) -> None:
-        self._view_state[index] = dict(state)
-        if self.views.is_built(index):
-            self.views.page(index).set_state(state)
-
     # ---- state ----------------------------------------------------------------------------------------
-    def shown(self) -> list[str]:
-        """The activations drawn, in colour order."""
-        return [n for n in _ORDERED if self.checks[n].isChecked()]
+    def state(self) -> State:
+        return self.model.state
 
-    def activation(self, name: str):
-        """The engine activation ``name`` with the panel's current parameters."""
-        return activations.get(name, **self.params.get(name, {}))
-
-    def _params_of(self, name: str) -> dict:
-        return dict(self.params.get(name, {}))
-
-    def logits(self) -> list[float]:
-        """The softmax logits (the tab's, or the stored ones before it is built)."""
-        return list(self._view_value(SOFTMAX_TAB)["logits"])
-
-    def _on_shown_changed(self, _checked: bool = False) -> None:
+    def apply_state(self, state: State) -> None:
+        """Show ``state`` in every control and recompute (one depth request, not one per control)."""
+        self.model.state = state
+        self._show_state()
         self._redraw_curves()
         self._submit_depth()
 
-    def _on_param(self, name: str, param: str, value: float) -> None:
-        self.params[name][param] = float(value)
-        if name in self.shown():
+    def _show_state(self) -> None:
+        """Every control and built tab shows the model's state (no signal feeds back)."""
+        s = self.model.state
+        widgets = [*self.checks.values(), *self.sliders.values(), self.depth_spin, self.init_combo,
+                   self.bias_slider, self.views]
+        for w in widgets:
+            w.blockSignals(True)
+        for name, check in self.checks.items():
+            check.setChecked(name in s.shown)
+        for name, slider in self.sliders.items():
+            slider.setValue(getattr(s.alpha, name))
+        self.depth_spin.setValue(s.depth)
+        self.init_combo.setCurrentIndex(self.init_combo.findData(s.init))
+        self.bias_slider.setValue(s.bias)
+        self.views.setCurrentIndex(TABS.index(s.tab))
+        for w in widgets:
+            w.blockSignals(False)
+        for view in self._built_views(STACK_TAB, SOFTMAX_TAB):
+            view.show_state()
+
+    def _change(self, **changes) -> None:
+        """A control moved: update the model; recompute what depends on the change."""
+        old = self.model.state
+        self.model.state = old.replace(**changes)
+        if set(changes) & {"shown", "depth", "init", "bias"}:
+            if "shown" in changes:
+                self._redraw_curves()
+            self._submit_depth()
+        if "tab" in changes and self.views.currentIndex() != TABS.index(self.model.state.tab):
+            self.views.setCurrentIndex(TABS.index(self.model.state.tab))
+
+    def _change_view(self, index: int, partial: dict) -> None:
+        """The stacking or softmax tab's controls changed: model first, then that tab redraws."""
+        self.model.state = self.model.state.merged(partial)
+        view = self.views.page(index)
+        view.show_state()
+
+    def _on_shown_changed(self, _checked: bool = False) -> None:
+        self._change(shown=tuple(n for n in ORDERED if self.checks[n].isChecked()))
+
+    def _on_param(self, name: str, value: float) -> None:
+        self.model.state = self.model.state.merged({"alpha": {name: float(value)}})
+        if name in self.model.state.shown:
             self._curves_throttle.request()
             self._submit_depth()
         for view in self._built_views(STACK_TAB):
-            if view.activation.currentData() == name:
+            if self.model.state.stack.activation == name:
                 view.redraw()
+
+    def _on_theme(self, _dark: bool) -> None:
+        """Colours are read when drawing: redraw what holds theme colours."""
+        for line, dots in zip(self.hover_lines, self.hover_dots):
+            line.setPen(pg.mkPen(palette.MUTED, width=1, style=Qt.PenStyle.DashLine))
+            dots.setPen(pg.mkPen(palette.BACKGROUND, width=1))
+        self._refresh_hover()
+        for view in self._built_views(STACK_TAB, SOFTMAX_TAB):
+            view.redraw()
 
     # ---- curves (instant engine calls, GUI thread) ------------------------------------------------------
     def _redraw_curves(self) -> None:
-        shown = self.shown()
+        shown = self.model.state.shown
+        x = self.model.x
         for items, plot in ((self.curve_items, self.f_plot), (self.deriv_items, self.d_plot)):
             for name in list(items):
                 if name not in shown:
                     plot.removeItem(items.pop(name))
         for name in shown:
-            f, d = probes.curves(self.x, name, **self.params.get(name, {}))
+            f, d = self.model.curves(name)
             label = tr(activations.REGISTRY.entry(name).display_name)
             for items, plot, y in ((self.curve_items, self.f_plot, f), (self.deriv_items, self.d_plot, d)):
                 item = items.get(name)
                 if item is None:
-                    item = plot.plot(self.x, y, pen=plots.pen(COLORS[name]), name=label)
+                    item = plot.plot(x, y, pen=plots.pen(COLORS[name]), name=label)
                     item.setObjectName(f"{name}Curve")
                     items[name] = item
                 else:
-                    item.setData(self.x, y)
+                    item.setData(x, y)
         for items, plot in ((self.curve_items, self.f_plot), (self.deriv_items, self.d_plot)):
             plots.fit_y(plot.getPlotItem(), [item.getData()[1] for item in items.values()])
         self._redraw_formulas(shown)
         self._refresh_hover()
 
-    def _redraw_formulas(self, shown: list[str]) -> None:
+    def _redraw_formulas(self, shown) -> None:
         rows = []
         for name in shown:
-            act = self.activation(name)
+            act = self.model.activation(name)
             rows.append(
                 f"<b style='color:{COLORS[name]}'>{html.escape(tr(act.display_name))}</b><br>"
                 f"{html.escape(tr(act.formula))}<br>{html.escape(tr(act.derivative_formula))}"
@@ -350,67 +356,54 @@ class ActivationsPanel(Panel):
     # ---- hover ----------------------------------------------------------------------------------------
     def _on_hover(self, plot: pg.PlotWidget, pos) -> None:
         vb = plot.getPlotItem().vb
-        if not vb.sceneBoundingRect().contains(pos):
-            self._hover_x = None
-        else:
-            self._hover_x = float(vb.mapSceneToView(pos).x())
-        self._refresh_hover()
+        x = float(vb.mapSceneToView(pos).x()) if vb.sceneBoundingRect().contains(pos) else None
+        self.hover_at(x)
 
     def hover_at(self, x: float | None) -> None:
-        """Show the read-out at ``x`` (None hides it), as the mouse does."""
-        self._hover_x = x
+        """Show the read-out at ``x`` (None, or outside the curves' x range, hides it), as the mouse does."""
+        if x is not None and not X_RANGE[0] <= x <= X_RANGE[1]:
+            x = None
+        self.model.state = self.model.state.replace(hover=x)
         self._refresh_hover()
 
     def _refresh_hover(self) -> None:
-        x = self._hover_x
+        x = self.model.state.hover
         if x is None:
             for line, dots in zip(self.hover_lines, self.hover_dots):
                 line.hide()
                 dots.setData([], [])
             self._set_readout(None)
             return
-        values = []
-        for name in self.shown():
-            act = self.activation(name)
-            values.append((name, tr(act.display_name), float(act.forward(np.float64(x))), float(act.derivative(np.float64(x)))))
+        values = self.model.hover_values()
         for i, (line, dots) in enumerate(zip(self.hover_lines, self.hover_dots)):
             line.setValue(x)
             line.show()
-            dots.setData(
-                [x] * len(values), [v[2 + i] for v in values],
-                brush=[pg.mkBrush(COLORS[v[0]]) for v in values],
-            )
+            dots.setData([x] * len(values), [v[1 + i] for v in values],
+                         brush=[pg.mkBrush(COLORS[v[0]]) for v in values])
         self._set_readout(x, values)
 
     def _set_readout(self, x, values=()) -> None:
         if x is None:
             hint = tr("Move the mouse over a plot to read x, f(x) and f′(x).")
-            self.readout.setText(f"<span style='color:{MUTED}'>{hint}</span>")
+            self.readout.setText(f"<span style='color:{palette.MUTED}'>{hint}</span>")
             return
         parts = [f"<b>x = {_fmt(x)}</b>"]
-        for name, label, f, d in values:
+        for name, f, d in values:
+            label = tr(activations.REGISTRY.entry(name).display_name)
             parts.append(f"<span style='color:{COLORS[name]}'>■</span> {html.escape(label)} f={_fmt(f)} f′={_fmt(d)}")
         self.readout.setText(" &nbsp;·&nbsp; ".join(parts))
 
     # ---- depth experiment (worker) ----------------------------------------------------------------------
     def _submit_depth(self, *_args) -> None:
-        shown = self.shown()
-        gone = [name for name in self.probe_results if name not in shown]
-        for name in gone:
-            del self.probe_results[name]
-        if gone:  # unchecked lines go at once (and only then: a redraw per slider tick costs)
+        if self.model.drop_hidden():  # unchecked lines go at once (and only then: a redraw per tick costs)
             for view in self._built_views(DEPTH_TAB, DEAD_TAB):
-                view.show_results(self._results_in_order(), self._drawn_depth)
-        specs = [(name, self._params_of(name)) for name in shown]
+                view.show_results(self.model.shown_results(), self.model.drawn_depth)
         self._depth_seq += 1
         run: list[probes.DepthProbe] = []  # this run's results, drawn together when all are in
         self.channel("depth", keep_running=True).submit(
-            _probe_each, specs, self.depth_spin.value(), self.init_combo.currentData(), self.bias_slider.value(),
+            probe_each, *self.model.depth_job(),
             on_yield=run.append, on_return=lambda _r, run=run, seq=self._depth_seq: self._depth_done(run, seq),
         )
-
-    def _results_in_order(self) -> dict[str, probes.DepthProbe]:
-        return {name: self.probe_results[name] for name in self.shown() if name in self.probe_results}
 
     def _depth_done(self, run: list[probes.DepthProbe], seq: int) -> None:
         """Draw a finished run (one repaint for all activations, not one per activation).
@@ -419,14 +412,9 @@ class ActivationsPanel(Panel):
         one request behind; it is drawn (the user sees progress), but only the newest request
         (``seq``) counts as a finished Step or makes the panel ready.
         """
-        shown = set(self.shown())
-        for result in run:
-            if result.activation in shown:
-                self.probe_results[result.activation] = result
-        if run:
-            self._drawn_depth = run[0].depth
+        self.model.accept(run)
         for view in self._built_views(DEPTH_TAB, DEAD_TAB):
-            view.show_results(self._results_in_order(), self._drawn_depth)
+            view.show_results(self.model.shown_results(), self.model.drawn_depth)
         if seq != self._depth_seq:
             return
         self.clear_error()  # a successful run supersedes an earlier failure
@@ -436,24 +424,24 @@ class ActivationsPanel(Panel):
         self.mark_ready()
         self.statusMessage.emit(
             tr("Depth experiment: {depth} layers, {weights} weights, bias {bias}").format(
-                depth=self._drawn_depth, weights=self.init_combo.currentText(), bias=f"{self.bias_slider.value():g}"
+                depth=self.model.drawn_depth, weights=self.init_combo.currentText(), bias=f"{self.model.state.bias:g}"
             )
         )
 
     # ---- global actions -----------------------------------------------------------------------------------
     def step(self) -> None:
         """One more layer in the depth experiment (counted once it is drawn)."""
-        if self.depth_spin.value() >= MAX_DEPTH:
+        if self.model.state.depth >= MAX_DEPTH:
             self.mark_stepped()
             return
         self._pending_steps += 1
-        self.depth_spin.setValue(self.depth_spin.value() + 1)
+        self.depth_spin.setValue(self.model.state.depth + 1)
 
     def play_pause(self) -> None:
         if self._play_timer.isActive():
             self._play_timer.stop()
         else:
-            if self.depth_spin.value() >= MAX_DEPTH:
+            if self.model.state.depth >= MAX_DEPTH:
                 self.depth_spin.setValue(1)
             self._play_timer.start()
         self.playingChanged.emit(self.is_playing())
@@ -464,7 +452,7 @@ class ActivationsPanel(Panel):
     def _play_tick(self) -> None:
         if self.channel("depth").busy:
             return  # the previous depth is still computing: skip a beat, never queue
-        if self.depth_spin.value() >= MAX_DEPTH:
+        if self.model.state.depth >= MAX_DEPTH:
             self.play_pause()
             return
         self.step()
@@ -473,81 +461,12 @@ class ActivationsPanel(Panel):
         """Back to the defaults: shown activations, parameters, depth, weights, bias, stack, logits."""
         if self.is_playing():
             self.play_pause()
-        for name, check in self.checks.items():
-            check.blockSignals(True)
-            check.setChecked(name in DEFAULT_SHOWN)
-            check.blockSignals(False)
-        for name, p, _l, _a, _b, default, _t in PARAMS:
-            self.sliders[name].blockSignals(True)
-            self.sliders[name].setValue(default)
-            self.sliders[name].blockSignals(False)
-            self.params[name][p] = default
-        for w, setter, v in (
-            (self.depth_spin, "setValue", DEFAULT_DEPTH),
-            (self.init_combo, "setCurrentIndex", self.init_combo.findData(DEFAULT_INIT)),
-            (self.bias_slider, "setValue", 0.0),
-        ):
-            w.blockSignals(True)
-            getattr(w, setter)(v)
-            w.blockSignals(False)
-        self._set_view_value(STACK_TAB, STACK_DEFAULTS)
-        self._set_view_value(SOFTMAX_TAB, {"logits": list(DEFAULT_LOGITS)})
+        self.apply_state(State())
         for plot in (self.f_plot, self.d_plot):
             plot.setXRange(*X_RANGE, padding=0.02)
             plot.getPlotItem().disableAutoRange(axis="y")  # _redraw_curves fits y
-        self._redraw_curves()
-        self._submit_depth()
         self.statusMessage.emit(tr("Activations: defaults restored"))
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
         self._play_timer.stop()
         return super().shutdown(timeout_ms)
-
-    # ---- settings ----------------------------------------------------------------------------------------
-    def save_settings(self, settings: QSettings) -> None:
-        settings.setValue("shown", ",".join(self.shown()))
-        for name, p, *_rest in PARAMS:
-            settings.setValue(f"{name}.{p}", self.params[name][p])
-        settings.setValue("depth", self.depth_spin.value())
-        settings.setValue("init", self.init_combo.currentData())
-        settings.setValue("bias", self.bias_slider.value())
-        settings.setValue("logits", ",".join(f"{v:g}" for v in self.logits()))
-        for key, value in self._view_value(STACK_TAB).items():
-            settings.setValue(f"stack_{key}", value)
-        settings.setValue("view", self.views.currentIndex())
-
-    def restore_settings(self, settings: QSettings) -> None:
-        def num(key, default, kind=float):
-            try:
-                return kind(settings.value(key, default))
-            except (TypeError, ValueError):
-                return default
-
-        shown = settings.value("shown", None)
-        if isinstance(shown, str):
-            names = set(shown.split(",")) if shown else set()
-            for name, check in self.checks.items():
-                check.blockSignals(True)
-                check.setChecked(name in names)
-                check.blockSignals(False)
-        for name, p, *_rest in PARAMS:
-            self.sliders[name].setValue(num(f"{name}.{p}", self.params[name][p]))
-        self.depth_spin.setValue(num("depth", DEFAULT_DEPTH, int))
-        index = self.init_combo.findData(settings.value("init", DEFAULT_INIT))
-        if index >= 0:
-            self.init_combo.setCurrentIndex(index)
-        self.bias_slider.setValue(num("bias", 0.0))
-        logits = settings.value("logits", None)
-        if isinstance(logits, str) and logits:
-            try:
-                self._set_view_value(SOFTMAX_TAB, {"logits": [float(v) for v in logits.split(",")]})
-            except ValueError:
-                pass
-        self._set_view_value(STACK_TAB, {
-            "slope": num("stack_slope", STACK_DEFAULTS["slope"]),
-            "depth": num("stack_depth", STACK_DEFAULTS["depth"], int),
-            "activation": str(settings.value("stack_activation", STACK_DEFAULTS["activation"])),
-        })
-        self.views.setCurrentIndex(num("view", DEPTH_TAB, int))
-        self._redraw_curves()
-        self._submit_depth()
