@@ -229,10 +229,14 @@ class OptimizersModel:
         s = self.state.start if self.state.start is not None else self.surface.start
         return float(s[0]), float(s[1])
 
+    def batch_size(self) -> int:
+        """The mini-batch size in use: the state's, at most the surface's sample count."""
+        return min(self.state.batch, getattr(self.surface, "n_samples", 0) or self.state.batch)
+
     def configs(self) -> list:
         """The RunnerConfig of every enabled lane, in lane order."""
         stochastic = bool(self.surface.stochastic)
-        batch = min(self.state.batch, getattr(self.surface, "n_samples", self.state.batch) or self.state.batch)
+        batch = self.batch_size()
         return [
             trajectory.RunnerConfig(opt, self.state.hyper(key), batch if (stochastic and minibatch) else None, label)
             for key, label, opt, minibatch, _tip in LANES if self.state.lane(key).enabled
@@ -309,7 +313,7 @@ def book_lanes() -> dict:
 
 
 def migrate_legacy(values: dict[str, Any]) -> dict[str, Any]:
-    """What the old ``save_settings`` stored (``{"state": JSON}``) as a ``State`` dict."""
+    """What the old ``save_settings`` stored (``{"state": JSON}``) as a full ``State`` dict."""
     import json
 
     raw = values.get("state", values)
@@ -345,4 +349,5 @@ def migrate_legacy(values: dict[str, Any]) -> dict[str, Any]:
             out[key] = v
     if isinstance(raw.get("arrows"), bool):
         out["arrows"] = raw["arrows"]
-    return keep_valid(State, out)
+    # whole lanes: a partial lane in ``from_dict`` would take the lane class's defaults, not the book's
+    return State().merged(keep_valid(State, out)).to_dict()
