@@ -92,6 +92,7 @@ class ActivationsModel:
         self.x = np.linspace(*X_RANGE, N_POINTS)
         self.results: dict[str, probes.DepthProbe] = {}  # latest drawn run, per activation
         self.drawn_depth = self.state.depth
+        self.drawn_job: tuple | None = None  # the ``depth_job`` the latest results came from
 
     # ---- settings ----------------------------------------------------------------------------
     def params_of(self, name: str) -> dict[str, float]:
@@ -124,6 +125,10 @@ class ActivationsModel:
         s = self.state
         return [(name, self.params_of(name)) for name in s.shown], s.depth, s.init, s.bias
 
+    def is_current(self) -> bool:
+        """True when the depth results are those of the current settings (nothing pending)."""
+        return self.drawn_job == self.depth_job()
+
     def drop_hidden(self) -> bool:
         """Forget results of activations no longer shown; True when any went."""
         gone = [name for name in self.results if name not in self.state.shown]
@@ -131,8 +136,9 @@ class ActivationsModel:
             del self.results[name]
         return bool(gone)
 
-    def accept(self, run: list[probes.DepthProbe]) -> None:
-        """Keep a finished run's results (of the activations still shown)."""
+    def accept(self, run: list[probes.DepthProbe], job: tuple | None = None) -> None:
+        """Keep a finished run's results (of the activations still shown); ``job`` made them."""
+        self.drawn_job = job
         for result in run:
             if result.activation in self.state.shown:
                 self.results[result.activation] = result

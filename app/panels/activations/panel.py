@@ -400,19 +400,20 @@ class ActivationsPanel(Panel):
                 view.show_results(self.model.shown_results(), self.model.drawn_depth)
         self._depth_seq += 1
         run: list[probes.DepthProbe] = []  # this run's results, drawn together when all are in
+        job = self.model.depth_job()
         self.channel("depth", keep_running=True).submit(
-            probe_each, *self.model.depth_job(),
-            on_yield=run.append, on_return=lambda _r, run=run, seq=self._depth_seq: self._depth_done(run, seq),
+            probe_each, *job, on_yield=run.append,
+            on_return=lambda _r, run=run, seq=self._depth_seq, job=job: self._depth_done(run, seq, job),
         )
 
-    def _depth_done(self, run: list[probes.DepthProbe], seq: int) -> None:
+    def _depth_done(self, run: list[probes.DepthProbe], seq: int, job: tuple) -> None:
         """Draw a finished run (one repaint for all activations, not one per activation).
 
         The channel lets a running computation finish while a slider moves, so ``run`` may be
         one request behind; it is drawn (the user sees progress), but only the newest request
         (``seq``) counts as a finished Step or makes the panel ready.
         """
-        self.model.accept(run)
+        self.model.accept(run, job)
         for view in self._built_views(DEPTH_TAB, DEAD_TAB):
             view.show_results(self.model.shown_results(), self.model.drawn_depth)
         if seq != self._depth_seq:
