@@ -485,3 +485,10 @@ def test_migrate_legacy_reads_the_old_json_blob():
         assert (state.speed, state.batch, state.arrows) == (42, 20, False)
     assert State.from_dict(migrate_legacy({"state": '{"surface": "no-such-surface"'})) == State()
     assert State.from_dict(migrate_legacy({"state": '{"surface": "no-such-surface"}'})) == State()
+
+
+def test_migrate_keeps_the_book_lanes_the_old_blob_leaves_out():
+    from app.models.optimizers import State, migrate_legacy
+
+    state = State.from_dict(migrate_legacy({"state": {"surface": "saddle", "enabled": "garbage"}}))
+    assert state.surface == "saddle" and state.lanes == State().lanes

@@ -5,7 +5,7 @@ import pytest
 from app.lecture.scenes.activations import SCENES
 from app.models.activations import State
 from app.panels.activations import ActivationsPanel
-from tests.scene_protocol import run_scene
+from tests.scene_runner import run_scene
 
 BY_NAME = {scene.name: scene for scene in SCENES}
 
@@ -25,19 +25,19 @@ def test_every_scene_checks_a_computed_result(panel, qtbot):
     problems = []
     for scene in SCENES:
         assert scene.panel_id == "activations" and scene.checks, scene.name
-        problems += [f"{scene.name}: {p}" for p in run_scene(qtbot, panel, scene)]
+        problems += [f"{scene.name}: {p}" for p in run_scene(panel, scene, qtbot)]
         assert panel.state() == State().merged(scene.state), scene.name  # the scene's set-up is shown
         assert not panel.last_error, panel.last_error
     assert not problems, "\n".join(problems)
 
 
 def test_scene_set_up_reaches_the_widgets(panel, qtbot):
-    run_scene(qtbot, panel, BY_NAME["dying-relu"])
+    run_scene(panel, BY_NAME["dying-relu"], qtbot)
     assert panel.views.currentIndex() == 1 and panel.bias_slider.value() == -1.5
     assert panel.init_combo.currentData() == "he"
     assert [n for n, c in panel.checks.items() if c.isChecked()] == ["relu", "leaky_relu", "elu"]
     assert set(panel.dead_view.items) == {"relu", "leaky_relu", "elu"}
-    run_scene(qtbot, panel, BY_NAME["softmax"])
+    run_scene(panel, BY_NAME["softmax"], qtbot)
     assert panel.softmax_view.logits() == pytest.approx([0.3, 2.9, 4.0])
 
 
@@ -45,8 +45,8 @@ def test_the_checks_can_fail(panel, qtbot):
     """Measured, not restated: the same checks fail on a set-up where the claim is false."""
     vanishing = BY_NAME["sigmoid-vanishing"]
     shallow = vanishing.__class__(**{**vanishing.__dict__, "state": {**vanishing.state, "depth": 2}})
-    problems = run_scene(qtbot, panel, shallow)
+    problems = run_scene(panel, shallow, qtbot)
     assert any("< 1e-3" in p for p in problems)
     dying = BY_NAME["dying-relu"]
     alive = dying.__class__(**{**dying.__dict__, "state": {**dying.state, "bias": 0.5}})
-    assert any("ReLU units are dead" in p for p in run_scene(qtbot, panel, alive))
+    assert any("ReLU units are dead" in p for p in run_scene(panel, alive, qtbot))

@@ -7,7 +7,7 @@ import pytest
 from app.lecture.scenes.optimizers import SCENES
 from app.models.optimizers import State
 from app.panels.optimizers import OptimizersPanel
-from tests.scene_protocol import run_scene
+from tests.scene_runner import run_scene
 
 BY_NAME = {scene.name: scene for scene in SCENES}
 
@@ -30,7 +30,7 @@ def test_every_scene_checks_a_computed_result(panel, qtbot):
     problems = []
     for scene in SCENES:
         assert scene.panel_id == "optimizers" and scene.checks, scene.name
-        problems += [f"{scene.name}: {p}" for p in run_scene(qtbot, panel, scene)]
+        problems += [f"{scene.name}: {p}" for p in run_scene(panel, scene, qtbot)]
         assert panel.state() == State().merged(scene.state), scene.name  # the scene's set-up is shown
         assert not panel.last_error, panel.last_error
     assert not problems, "\n".join(problems)
@@ -39,12 +39,12 @@ def test_every_scene_checks_a_computed_result(panel, qtbot):
 def test_scene_set_up_reaches_the_widgets(panel, qtbot):
     from app.models.optimizers import KEYS
 
-    run_scene(qtbot, panel, BY_NAME["gd-vs-sgd"])
+    run_scene(panel, BY_NAME["gd-vs-sgd"], qtbot)
     assert panel.surface_combo.currentData() == "data" and panel.batch.value() == 10
     assert [KEYS[i] for i in range(len(KEYS)) if panel.table.is_checked(i)] == ["gd", "sgd"]
     assert panel.step_count == 60 and panel.model.steps == 60
     assert "step 60" in panel.status_label.text()
-    run_scene(qtbot, panel, BY_NAME["learning-rate"])
+    run_scene(panel, BY_NAME["learning-rate"], qtbot)
     assert panel.table.item(KEYS.index("sgd"), 2).text().startswith("left the view")
 
 
@@ -52,8 +52,8 @@ def test_the_checks_can_fail(panel, qtbot):
     """Measured, not restated: the same checks fail on a set-up where the claim is false."""
     adagrad = BY_NAME["adagrad-decay"]
     short = adagrad.__class__(**{**adagrad.__dict__, "steps": 3})
-    assert any("< 5 %" in p for p in run_scene(qtbot, panel, short))  # after 3 updates it has not died yet
+    assert any("< 5 %" in p for p in run_scene(panel, short, qtbot))  # after 3 updates it has not died yet
     saddle = BY_NAME["saddle-point"]
     no_momentum = saddle.__class__(**{**saddle.__dict__, "state": {
         **saddle.state, "lanes": {**saddle.state["lanes"], "momentum": {"enabled": True, "lr": 0.05, "momentum": 0.0}}}})
-    assert any("leaves y = 0" in p for p in run_scene(qtbot, panel, no_momentum))
+    assert any("leaves y = 0" in p for p in run_scene(panel, no_momentum, qtbot))

@@ -15,7 +15,7 @@ from typing import Any, Optional
 import numpy as np
 
 from app.models.base import StateBase, StateError, setting
-from app.models.legacy import keep_valid, number
+from app.models.legacy import keep_valid
 from engine import activations, init, probes
 
 #: Activations with an f'(x) curve, in registry order (softmax has its own tab).
@@ -175,6 +175,16 @@ class ActivationsModel:
         return np.asarray(activations.get("softmax").forward(np.array(self.state.logits, dtype=float)))
 
 
+def _number(value: Any, kind=float):
+    """``value`` (a number, or its text as QSettings stores it) as ``kind``; None if it is none."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return kind(float(value)) if kind is int else kind(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def migrate_legacy(values: dict[str, Any]) -> dict[str, Any]:
     """What the old ``save_settings`` stored (flat keys, often strings) as a ``State`` dict."""
     out: dict[str, Any] = {}
@@ -183,27 +193,23 @@ def migrate_legacy(values: dict[str, Any]) -> dict[str, Any]:
         out["shown"] = [n for n in shown.split(",") if n in ELEMENTWISE]
     elif isinstance(shown, list):
         out["shown"] = [n for n in shown if n in ELEMENTWISE]
-    alpha = {}
-    for name, *_rest in PARAMS:
-        v = number(values.get(f"{name}.alpha"))
-        if v is not None:
-            alpha[name] = v
-    out["alpha"] = keep_valid(Alphas, alpha)
+    alpha = {name: _number(values.get(f"{name}.alpha")) for name, *_rest in PARAMS}
+    out["alpha"] = keep_valid(Alphas, {k: v for k, v in alpha.items() if v is not None})
     for key, kind in (("depth", int), ("bias", float)):
-        v = number(values.get(key), kind)
+        v = _number(values.get(key), kind)
         if v is not None:
             out[key] = v
     if isinstance(values.get("init"), str):
         out["init"] = values["init"]
     logits = values.get("logits")
     if isinstance(logits, str) and logits:
-        parsed = [number(v) for v in logits.split(",")]
+        parsed = [_number(v) for v in logits.split(",")]
         if None not in parsed:
             out["logits"] = parsed
-    stack = {"slope": number(values.get("stack_slope")), "depth": number(values.get("stack_depth"), int),
+    stack = {"slope": _number(values.get("stack_slope")), "depth": _number(values.get("stack_depth"), int),
              "activation": values.get("stack_activation")}
     out["stack"] = keep_valid(Stack, {k: v for k, v in stack.items() if v is not None})
-    view = number(values.get("view"), int)
+    view = _number(values.get("view"), int)
     if view is not None and 0 <= view < len(TABS):
         out["tab"] = TABS[view]
     return keep_valid(State, out)

@@ -1,35 +1,39 @@
-"""Shared help for ``migrate_legacy``: keep what an old settings dict holds that still fits.
+"""Helpers for ``migrate_legacy``: reading what the old ``save_settings`` wrote, keeping what fits.
 
-Old QSettings / session values arrive as strings, numbers or garbage. A migration converts
-what it recognises and then keeps, key by key, only what the new ``State`` accepts, so one bad
-old value is dropped instead of making the whole panel's settings unreadable.
+Before models existed some panels stored their settings as one JSON text under a key
+("state"); a migration reads it back (``json_blob``) and keeps each converted top-level value
+only if it validates on its own (``keep_valid``), so one garbage value costs that value, not
+the whole panel's settings.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
 from app.models.base import StateError
 
 
-def keep_valid(state_cls, values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` without the entries ``state_cls`` rejects (each key tried on its own)."""
-    base = state_cls()
-    kept = {}
-    for key, value in values.items():
-        try:
-            base.merged({key: value})
-        except StateError:
-            continue
-        kept[key] = value
-    return kept
-
-
-def number(value: Any, kind=float):
-    """``value`` (a number or its text) as ``kind``, or None when it is not one."""
-    if isinstance(value, bool):
-        return None
+def json_blob(values: dict, key: str = "state") -> dict:
+    """``values[key]`` decoded (a JSON text or already a dict); {} if missing or unreadable."""
+    raw = values.get(key)
     try:
-        return kind(float(value)) if kind is int else kind(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
+        data = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def keep_valid(state_cls, parts: dict) -> dict:
+    """``state_cls.to_dict()`` of the defaults merged with every part of ``parts`` that
+    validates by itself (the others keep their defaults)."""
+    clean = {}
+    for key, value in parts.items():
+        try:
+            state_cls.from_dict({key: value})
+        except (StateError, TypeError, ValueError):
+            continue
+        clean[key] = value
+    try:
+        return state_cls.from_dict(clean).to_dict()
+    except StateError:  # parts valid alone but not together: keep the defaults
+        return state_cls.from_dict({}).to_dict()

@@ -19,7 +19,7 @@ from typing import Any, Optional
 import numpy as np
 
 from app.models.base import StateBase, setting
-from app.models.legacy import keep_valid, number
+from app.models.legacy import json_blob, keep_valid
 from engine import surfaces, trajectory
 
 #: (key, label, optimizer, mini-batch on a stochastic surface, tooltip)
@@ -314,40 +314,20 @@ def book_lanes() -> dict:
 
 def migrate_legacy(values: dict[str, Any]) -> dict[str, Any]:
     """What the old ``save_settings`` stored (``{"state": JSON}``) as a full ``State`` dict."""
-    import json
-
-    raw = values.get("state", values)
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw or "{}")
-        except ValueError:
-            return {}
-    if not isinstance(raw, dict):
-        return {}
-    out: dict[str, Any] = {}
-    if isinstance(raw.get("surface"), str):
-        out["surface"] = raw["surface"]
-    start = raw.get("start")
-    if isinstance(start, list) and len(start) == 2 and None not in (xy := [number(v) for v in start]):
-        out["start"] = xy
+    raw = json_blob(values)
+    out: dict[str, Any] = {key: raw[key] for key in ("surface", "start", "speed", "batch", "arrows") if key in raw}
     enabled, hyper = raw.get("enabled"), raw.get("hyper")
+    defaults = Lanes()
     lanes = {}
     for i, key in enumerate(KEYS):
-        lane = {}
+        lane = getattr(defaults, key)
+        parts = dict(hyper[i]) if isinstance(hyper, list) and len(hyper) == len(KEYS) and isinstance(hyper[i], dict) else {}
         if isinstance(enabled, list) and len(enabled) == len(KEYS):
-            lane["enabled"] = bool(enabled[i])
-        if isinstance(hyper, list) and len(hyper) == len(KEYS) and isinstance(hyper[i], dict):
-            lane.update({k: number(v) for k, v in hyper[i].items() if number(v) is not None})
-        lanes[key] = keep_valid(type(getattr(Lanes(), key)), lane)
+            parts["enabled"] = enabled[i]
+        # a whole lane: fields left out keep the book's values, not the lane class's defaults
+        lanes[key] = type(lane).from_dict({**lane.to_dict(), **keep_valid(type(lane), parts)}).to_dict() if parts else lane.to_dict()
     out["lanes"] = lanes
-    selected = number(raw.get("selected"), int)
-    if selected is not None and 0 <= selected < len(KEYS):
+    selected = raw.get("selected")
+    if isinstance(selected, int) and not isinstance(selected, bool) and 0 <= selected < len(KEYS):
         out["selected"] = KEYS[selected]
-    for key, kind in (("speed", float), ("batch", int)):
-        v = number(raw.get(key), kind)
-        if v is not None:
-            out[key] = v
-    if isinstance(raw.get("arrows"), bool):
-        out["arrows"] = raw["arrows"]
-    # whole lanes: a partial lane in ``from_dict`` would take the lane class's defaults, not the book's
-    return State().merged(keep_valid(State, out)).to_dict()
+    return keep_valid(State, out)
