@@ -61,6 +61,13 @@ class RaceDrawing:
         fmin = m.minimum_loss()
         self.loss_plot.set_scale(fmin is not None, fmin or 0.0)
 
+    def recolour(self) -> None:
+        """A theme switch: the lanes' colours again, and every path and curve redrawn with them."""
+        self.new_race()
+        for track in self.model.tracks.values():
+            track.drawn, track.plotted = None, 0
+        self.render()
+
     # ---- drawing -----------------------------------------------------------------------------
     def render(self) -> None:
         self.pending = False

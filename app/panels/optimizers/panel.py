@@ -29,9 +29,11 @@ from app.i18n import tr
 from app.models.optimizers import KEYS, LANES, MAX_STEPS, OptimizersModel, Pacer, State
 from app.panels.base import Panel
 from app.panels.optimizers.drawing import FRAME_MS, RaceDrawing, lane_colors
+from app.panels.optimizers.elided_label import ElidedLabel
 from app.panels.optimizers.loss_plot import OptimizerLossPlot
 from app.panels.optimizers.readout import OptimizerReadout
 from app.panels.optimizers.table import OptimizerTable
+from app.widgets import palette
 from app.widgets.optimizer_editor import OptimizerEditor
 from app.widgets.plots import configure
 from app.widgets.sliders import LabeledSlider
@@ -75,6 +77,16 @@ class OptimizersPanel(Panel):
         self.stepper.exhausted.connect(self._finish)
         self.stepper.playingChanged.connect(self._on_playing_changed)
         self.apply_state(self.model.state)
+        self._on_theme(palette.is_dark())
+        palette.signals.changed.connect(self._on_theme)
+
+    def _on_theme(self, _dark: bool) -> None:
+        """Colours are read when drawing: recolour what holds one (the series' black is grey in dark)."""
+        self.formula_label.setStyleSheet(f"color: {palette.MUTED}")
+        self.table.set_colors(lane_colors())
+        lane = KEYS.index(self.model.state.selected)
+        self.editor.set_lane(LANES[lane][1], lane_colors()[lane], self.model.state.hyper(self.model.state.selected))
+        self.drawing.recolour()
 
     # ---- UI ------------------------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -94,9 +106,8 @@ class OptimizersPanel(Panel):
         self.surface_combo.currentIndexChanged.connect(
             lambda i: self.set_surface(self.surface_combo.itemData(i)))
         self.surface_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.formula_label = QLabel(self.content)
+        self.formula_label = ElidedLabel(self.content)  # "…" when narrow; the tooltip has it all
         self.formula_label.setObjectName("surfaceFormula")
-        self.formula_label.setMinimumWidth(40)  # elided (full text in the tooltip) when narrow
         self.book_button = QPushButton(tr("&Book preset"), self.content)
         self.book_button.setObjectName("bookPreset")
         self.book_button.setToolTip(
