@@ -282,3 +282,21 @@ def test_migrate_legacy_reads_the_old_flat_settings():
     assert (state.depth, state.init, state.bias, state.tab) == (7, "he", -1.0, "softmax")
     assert state.logits == (0.3, -1.0, 4.0) and state.stack == state.stack.replace(slope=0.5, depth=5, activation="tanh")
     assert migrate_legacy({"depth": "deep", "init": "nope"}) == State().to_dict()  # garbage: the defaults
+
+
+def test_theme_switch_recolours_by_signal(panel, qtbot):
+    from app.widgets import palette
+
+    panel.checks["identity"].setChecked(True)  # the series' black: grey in the dark theme
+    panel.views.setCurrentIndex(panel_module.SOFTMAX_TAB)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=5000)
+    try:
+        palette.set_dark(True)
+        assert panel.curve_items["identity"].opts["pen"].color().name() == palette.DARK["black"].lower()
+        assert panel.hover_lines[0].pen.color().name() == palette.DARK["MUTED"].lower()
+        assert panel.softmax_view.texts[0].color.name() == palette.DARK["FOREGROUND"].lower()
+        icon = panel.checks["identity"].icon().pixmap(14, 14).toImage()
+        assert icon.pixelColor(7, 7).name() == palette.DARK["black"].lower()
+    finally:
+        palette.set_dark(False)
+    assert panel.curve_items["identity"].opts["pen"].color().name() == "#000000"

@@ -492,3 +492,41 @@ def test_migrate_keeps_the_book_lanes_the_old_blob_leaves_out():
 
     state = State.from_dict(migrate_legacy({"state": {"surface": "saddle", "enabled": "garbage"}}))
     assert state.surface == "saddle" and state.lanes == State().lanes
+
+
+def test_theme_switch_recolours_readout_map_and_table(qtbot, panel):
+    from app.panels.optimizers.readout import CARD
+    from app.widgets import palette
+    from app.widgets.surface_view import DARK_HEAT_MAP, HEAT_MAP
+
+    click_step(qtbot, panel)
+    adam = KEYS.index("adam")
+    light_lut = panel.view.image.lut.copy() if panel.view.image.lut is not None else None
+    try:
+        palette.set_dark(True)
+        assert CARD[True][0] in panel.readout.styleSheet()
+        assert palette.DARK["FOREGROUND"] in panel.readout.last_html  # the rule's text, re-rendered
+        assert panel.view.colorbar.colorMap().name == DARK_HEAT_MAP.name
+        assert light_lut is None or not np.array_equal(panel.view.image.lut, light_lut)
+        swatch = panel.table.item(adam, 0).icon().pixmap(12, 12).toImage()
+        assert swatch.pixelColor(6, 6).name() == palette.DARK["black"].lower()  # Adam's lane
+        assert panel.view.slots[adam].curve.opts["pen"].color().name() == palette.DARK["black"].lower()
+    finally:
+        palette.set_dark(False)
+    assert CARD[False][0] in panel.readout.styleSheet() and panel.view.colorbar.colorMap().name == HEAT_MAP.name
+
+
+def test_a_narrow_board_keeps_settings_and_formulas_readable(qtbot, panel):
+    """Beside the Lecture dock (issue #14): the State column gives way, formulas never wrap."""
+    table = panel.table
+    wide_state = table.columnWidth(2)
+    panel.resize(760, 800)
+    qtbot.waitUntil(lambda: table.columnWidth(2) < wide_state, timeout=2000)
+    fm = table.fontMetrics()
+    assert table.columnWidth(1) >= fm.horizontalAdvance("α 0.1  m 0.9")
+    assert table.columnWidth(2) >= fm.horizontalAdvance("step 8888")
+    readout = panel.readout
+    assert readout.viewport().width() < readout.side_by_side_width(*(readout.last_update[k] for k in ("formula", "torch_formula")))
+    assert "<td width='60%'" not in readout.last_html  # stacked: the numbers under the rule
+    panel.resize(1600, 900)
+    qtbot.waitUntil(lambda: "<td width='60%'" in readout.last_html, timeout=2000)

@@ -21,42 +21,20 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QSpinBox,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.i18n import tr
-from app.models.activations import MAX_DEPTH, ORDERED, PARAMS, TABS, X_RANGE, ActivationsModel, State, probe_each
-from app.panels.activations.views import DeadUnitsView, DepthView, SoftmaxView, StackView
+from app.models.activations import MAX_DEPTH, ORDERED, TABS, X_RANGE, ActivationsModel, State, probe_each
+from app.panels.activations.controls import ActivationControls
+from app.panels.activations.views import DeadUnitsView, DepthView, SoftmaxView, StackView, color_of
 from app.panels.base import Panel
 from app.widgets import palette, plots
-from app.widgets.controls_column import controls_column
 from app.widgets.lazy_tabs import LazyTabs
-from app.widgets.sliders import LabeledSlider
 from app.workers import Throttle
-from engine import activations, init, probes
+from engine import activations, probes
 
-#: Colours follow the model's colour order: the lecture's main five get the strongest colours.
-COLORS = {name: palette.series_color(i) for i, name in enumerate(ORDERED)}
 DEPTH_TAB, DEAD_TAB, STACK_TAB, SOFTMAX_TAB = range(4)
 PLAY_INTERVAL_MS = 300
-
-
-def _swatch(color: str) -> QIcon:
-    pix = QPixmap(14, 14)
-    pix.fill(QColor(color))
-    return QIcon(pix)
 
 
 def _fmt(v: float) -> str:
@@ -85,7 +63,18 @@ class ActivationsPanel(Panel):
 
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self._build_controls())
+        self.controls = ActivationControls(self.model.state)
+        c = self.controls
+        self.checks, self.sliders, self.formula_label = c.checks, c.sliders, c.formula_label
+        self.depth_spin, self.init_combo, self.bias_slider = c.depth_spin, c.init_combo, c.bias_slider
+        for check in self.checks.values():
+            check.toggled.connect(self._on_shown_changed)
+        for name, slider in self.sliders.items():
+            slider.valueChanged.connect(lambda v, name=name: self._on_param(name, v))
+        self.depth_spin.valueChanged.connect(lambda v: self._change(depth=int(v)))
+        self.init_combo.currentIndexChanged.connect(lambda i: self._change(init=self.init_combo.itemData(i)))
+        self.bias_slider.valueChanged.connect(lambda v: self._change(bias=float(v)))
+        layout.addWidget(c.column)
         right = QSplitter(Qt.Orientation.Vertical, self.content)
         right.setObjectName("activationsSplitter")
         right.setChildrenCollapsible(False)
@@ -99,81 +88,6 @@ class ActivationsPanel(Panel):
         palette.signals.changed.connect(self._on_theme)
 
     # ---- construction ------------------------------------------------------------------------------
-    def _build_controls(self) -> QWidget:
-        box = QWidget()
-        col = QVBoxLayout(box)
-        col.setContentsMargins(0, 0, 4, 0)
-
-        shown = QGroupBox(tr("Activations"))
-        shown.setToolTip(tr("Which activations to draw in every plot"))
-        grid = QGridLayout(shown)
-        self.checks: dict[str, QCheckBox] = {}
-        for i, name in enumerate(ORDERED):
-            entry = activations.REGISTRY.entry(name)
-            check = QCheckBox(tr(entry.display_name))
-            check.setObjectName(f"show_{name}")
-            check.setIcon(_swatch(COLORS[name]))
-            check.setToolTip(f"{tr(entry.formula)}\n{tr(entry.extra.get('derivative_formula', ''))}")
-            check.setChecked(name in self.model.state.shown)
-            check.toggled.connect(self._on_shown_changed)
-            self.checks[name] = check
-            grid.addWidget(check, i // 2, i % 2)
-        col.addWidget(shown)
-
-        params = QGroupBox(tr("Parameters"))
-        pcol = QVBoxLayout(params)
-        self.sliders: dict[str, LabeledSlider] = {}
-        for name, label, lo, hi, default, tip in PARAMS:
-            slider = LabeledSlider(tr(label), lo, hi, default, decimals=2, tooltip=tr(tip))
-            slider.setObjectName({"leaky_relu": "leakyAlpha", "prelu": "preluAlpha", "elu": "eluAlpha"}.get(name, name))
-            slider.valueChanged.connect(lambda v, name=name: self._on_param(name, v))
-            self.sliders[name] = slider
-            pcol.addWidget(slider)
-        col.addWidget(params)
-
-        depth = QGroupBox(tr("Depth experiment"))
-        depth.setToolTip(
-            tr("A random batch (256 × 64) goes forward through the layers and a random gradient comes back;\n"
-               "the same weights for every activation, so only the activation differs.")
-        )
-        form = QFormLayout(depth)
-        self.depth_spin = QSpinBox()
-        self.depth_spin.setObjectName("depthSpin")
-        self.depth_spin.setRange(1, MAX_DEPTH)
-        self.depth_spin.setValue(self.model.state.depth)
-        self.depth_spin.setToolTip(tr("Number of layers the gradient passes through (Step adds one, Play keeps adding)"))
-        self.depth_spin.valueChanged.connect(lambda v: self._change(depth=int(v)))
-        form.addRow(tr("Layers"), self.depth_spin)
-        self.init_combo = QComboBox()
-        self.init_combo.setObjectName("initCombo")
-        for entry in init.REGISTRY.entries():
-            self.init_combo.addItem(tr(entry.display_name), entry.name)
-            self.init_combo.setItemData(self.init_combo.count() - 1, entry.formula, Qt.ItemDataRole.ToolTipRole)
-        self.init_combo.setCurrentIndex(self.init_combo.findData(self.model.state.init))
-        self.init_combo.setToolTip(tr("How the weights are drawn (He suits ReLU, Xavier suits sigmoid/tanh)"))
-        self.init_combo.currentIndexChanged.connect(lambda i: self._change(init=self.init_combo.itemData(i)))
-        form.addRow(tr("Weights"), self.init_combo)
-        self.bias_slider = LabeledSlider(
-            "", -3.0, 1.0, 0.0, decimals=2,
-            tooltip=tr("A bias added to every unit; a strongly negative one (e.g. after a too-large update) kills ReLU units"),
-        )
-        self.bias_slider.setObjectName("biasSlider")
-        self.bias_slider.valueChanged.connect(lambda v: self._change(bias=float(v)))
-        form.addRow(tr("Bias"), self.bias_slider)
-        col.addWidget(depth)
-
-        formulas = QGroupBox(tr("Formulas"))
-        fcol = QVBoxLayout(formulas)
-        self.formula_label = QLabel()
-        self.formula_label.setObjectName("formulaLabel")
-        self.formula_label.setWordWrap(True)
-        self.formula_label.setTextFormat(Qt.TextFormat.RichText)
-        fcol.addWidget(self.formula_label)
-        col.addWidget(formulas)
-        col.addStretch(1)
-
-        return controls_column(box, "activationsControls")
-
     def _build_curve_plots(self) -> QWidget:
         box = QWidget()
         col = QVBoxLayout(box)
@@ -212,9 +126,9 @@ class ActivationsPanel(Panel):
         self.views = LazyTabs()
         self.views.setObjectName("activationViews")
         self.views.built.connect(self._on_view_built)
-        self.views.add_lazy(lambda: DepthView(COLORS), tr("Gradient vs depth"),
+        self.views.add_lazy(lambda: DepthView(), tr("Gradient vs depth"),
                             tr("How much of the gradient survives the backward pass through the layers"))
-        self.views.add_lazy(lambda: DeadUnitsView(COLORS), tr("Dying ReLU"),
+        self.views.add_lazy(lambda: DeadUnitsView(), tr("Dying ReLU"),
                             tr("Units that pass no gradient at all; move the Bias slider below 0"))
         self.views.add_lazy(lambda: StackView(list(ORDERED), self.model), tr("Linear stacking"),
                             tr("Why a network needs a nonlinear activation"))
@@ -311,13 +225,18 @@ class ActivationsPanel(Panel):
                 view.redraw()
 
     def _on_theme(self, _dark: bool) -> None:
-        """Colours are read when drawing: redraw what holds theme colours."""
+        """Colours are read when drawing: redraw what holds one (the series' black is grey in dark)."""
         for line, dots in zip(self.hover_lines, self.hover_dots):
             line.setPen(pg.mkPen(palette.MUTED, width=1, style=Qt.PenStyle.DashLine))
             dots.setPen(pg.mkPen(palette.BACKGROUND, width=1))
-        self._refresh_hover()
-        for view in self._built_views(STACK_TAB, SOFTMAX_TAB):
-            view.redraw()
+        self.controls.recolour()
+        for items, plot in ((self.curve_items, self.f_plot), (self.deriv_items, self.d_plot)):
+            for item in items.values():
+                plot.removeItem(item)
+            items.clear()
+        self._redraw_curves()  # new pens, formulas and read-out in the theme's colours
+        for view in self._built_views(DEPTH_TAB, DEAD_TAB, STACK_TAB, SOFTMAX_TAB):
+            view.recolour()
 
     # ---- curves (instant engine calls, GUI thread) ------------------------------------------------------
     def _redraw_curves(self) -> None:
@@ -333,7 +252,7 @@ class ActivationsPanel(Panel):
             for items, plot, y in ((self.curve_items, self.f_plot, f), (self.deriv_items, self.d_plot, d)):
                 item = items.get(name)
                 if item is None:
-                    item = plot.plot(x, y, pen=plots.pen(COLORS[name]), name=label)
+                    item = plot.plot(x, y, pen=plots.pen(color_of(name)), name=label)
                     item.setObjectName(f"{name}Curve")
                     items[name] = item
                 else:
@@ -348,7 +267,7 @@ class ActivationsPanel(Panel):
         for name in shown:
             act = self.model.activation(name)
             rows.append(
-                f"<b style='color:{COLORS[name]}'>{html.escape(tr(act.display_name))}</b><br>"
+                f"<b style='color:{color_of(name)}'>{html.escape(tr(act.display_name))}</b><br>"
                 f"{html.escape(tr(act.formula))}<br>{html.escape(tr(act.derivative_formula))}"
             )
         self.formula_label.setText("<br>".join(rows) if rows else tr("<i>no activation selected</i>"))
@@ -379,7 +298,7 @@ class ActivationsPanel(Panel):
             line.setValue(x)
             line.show()
             dots.setData([x] * len(values), [v[1 + i] for v in values],
-                         brush=[pg.mkBrush(COLORS[v[0]]) for v in values])
+                         brush=[pg.mkBrush(color_of(v[0])) for v in values])
         self._set_readout(x, values)
 
     def _set_readout(self, x, values=()) -> None:
@@ -390,7 +309,7 @@ class ActivationsPanel(Panel):
         parts = [f"<b>x = {_fmt(x)}</b>"]
         for name, f, d in values:
             label = tr(activations.REGISTRY.entry(name).display_name)
-            parts.append(f"<span style='color:{COLORS[name]}'>■</span> {html.escape(label)} f={_fmt(f)} f′={_fmt(d)}")
+            parts.append(f"<span style='color:{color_of(name)}'>■</span> {html.escape(label)} f={_fmt(f)} f′={_fmt(d)}")
         self.readout.setText(" &nbsp;·&nbsp; ".join(parts))
 
     # ---- depth experiment (worker) ----------------------------------------------------------------------

@@ -27,12 +27,17 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr
 from app.widgets import plots
-from app.models.activations import MAX_LOGITS, STACK_X, ActivationsModel, Stack
+from app.models.activations import MAX_LOGITS, ORDERED, STACK_X, ActivationsModel, Stack
 from app.widgets import palette
 from app.widgets.sliders import LabeledSlider
 from engine import activations, probes
 
 SIDE_WIDTH = 250  # controls column of the stacking and softmax tabs
+
+
+def color_of(name: str) -> str:
+    """Activation ``name``'s colour, in the colour order (read when drawing: it follows the theme)."""
+    return palette.series_color(ORDERED.index(name))
 
 
 def _display(name: str) -> str:
@@ -54,10 +59,10 @@ def _summary_label(name: str) -> QLabel:
 class _ProbeLinesView(QWidget):
     """A plot with one line per activation, fed with ``DepthProbe`` results, and a summary."""
 
-    def __init__(self, plot: pg.PlotWidget, summary_name: str, colors: dict[str, str]):
+    def __init__(self, plot: pg.PlotWidget, summary_name: str):
         super().__init__()
-        self.colors = colors
         self.plot = plot
+        self.shown: tuple[dict, int] = ({}, 0)  # the last show_results arguments
         self.items: dict[str, pg.PlotDataItem] = {}
         self.summary = _summary_label(summary_name)
         col = QVBoxLayout(self)
@@ -73,6 +78,7 @@ class _ProbeLinesView(QWidget):
 
     def show_results(self, results: dict[str, probes.DepthProbe], depth: int) -> None:
         """Draw exactly the activations in ``results`` (in that order) for ``depth`` layers."""
+        self.shown = (results, depth)
         for name in list(self.items):
             if name not in results:
                 self.plot.removeItem(self.items.pop(name))
@@ -80,7 +86,7 @@ class _ProbeLinesView(QWidget):
             x, y = self.line_data(result)
             item = self.items.get(name)
             if item is None:
-                item = self.plot.plot(pen=plots.pen(self.colors[name]), name=_display(name), **self.item_options(name))
+                item = self.plot.plot(pen=plots.pen(color_of(name)), name=_display(name), **self.item_options(name))
                 self.items[name] = item
             item.setData(x, y, connect="finite")
         self.summary.setText(self.summary_text(results, depth) if results else "")
@@ -89,6 +95,13 @@ class _ProbeLinesView(QWidget):
     def item_options(self, name: str) -> dict:
         return {}
 
+    def recolour(self) -> None:
+        """A theme switch: the lines again, in the theme's colours."""
+        for item in self.items.values():
+            self.plot.removeItem(item)
+        self.items.clear()
+        self.show_results(*self.shown)
+
     def fit(self, results: dict[str, probes.DepthProbe], depth: int) -> None:
         raise NotImplementedError
 
@@ -96,7 +109,7 @@ class _ProbeLinesView(QWidget):
 class DepthView(_ProbeLinesView):
     """How much gradient reaches each layer, relative to the output, on a log axis."""
 
-    def __init__(self, colors: dict[str, str]):
+    def __init__(self):
         plot = plots.make_plot(
             tr("Gradient reaching layer l, relative to the output (log scale)"), tr("layer l (0 = network input)"),
             "RMS ∂L/∂hₗ", name="depthPlot",
@@ -105,7 +118,7 @@ class DepthView(_ProbeLinesView):
         plot.getPlotItem().disableAutoRange()  # ranges follow the data in whole decades
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(palette.MUTED, width=1)), ignoreBounds=True)
         plots.add_legend(plot.getPlotItem(), corner="bottom-right")
-        super().__init__(plot, "depthSummary", colors)
+        super().__init__(plot, "depthSummary")
 
     def line_data(self, result):
         # a log axis cannot draw 0 (the step function passes no gradient): leave a gap
@@ -116,7 +129,7 @@ class DepthView(_ProbeLinesView):
         for name, r in results.items():
             g = r.grad_rms[0]
             amount = tr("0 (no gradient)") if g == 0 else f"{g:.2g}×"
-            parts.append(f"{_swatch_label(name, self.colors[name])} {amount}")
+            parts.append(f"{_swatch_label(name, color_of(name))} {amount}")
         return tr("After {depth} layers the input receives:").format(depth=depth) + " " + " · ".join(parts)
 
     def fit(self, results, depth):
@@ -127,24 +140,24 @@ class DepthView(_ProbeLinesView):
 class DeadUnitsView(_ProbeLinesView):
     """Share of units whose derivative is 0 for every sample, per layer (dying ReLU)."""
 
-    def __init__(self, colors: dict[str, str]):
+    def __init__(self):
         plot = plots.make_plot(
             tr("Dead units: derivative 0 for every sample of the batch"), tr("layer l"), tr("share of units"), name="deadPlot",
         )
         plot.getPlotItem().disableAutoRange()
         plot.setYRange(0, 1, padding=0.05)
         plot.setLimits(yMin=-0.05, yMax=1.05)  # no legend: it would hide the lines at 0 and 1
-        super().__init__(plot, "deadSummary", colors)
+        super().__init__(plot, "deadSummary")
 
     def line_data(self, result):
         return np.arange(1, result.depth + 1), result.dead_share
 
     def item_options(self, name):
-        return {"symbol": "o", "symbolSize": 5, "symbolBrush": self.colors[name], "symbolPen": None}
+        return {"symbol": "o", "symbolSize": 5, "symbolBrush": color_of(name), "symbolPen": None}
 
     def summary_text(self, results, depth):
         parts = [
-            f"{_swatch_label(name, self.colors[name])} "
+            f"{_swatch_label(name, color_of(name))} "
             + tr("{zero} zero, {dead} dead").format(zero=f"{r.zero_grad_share.mean():.0%}", dead=f"{r.dead_share.max():.0%}")
             for name, r in results.items()
         ]
@@ -210,6 +223,9 @@ class StackView(QWidget):
         self.activation.setCurrentIndex(max(self.activation.findData(st.activation), 0))
         for w in (self.slope, self.depth, self.activation):
             w.blockSignals(False)
+        self.redraw()
+
+    def recolour(self) -> None:
         self.redraw()
 
     def redraw(self, *_args) -> None:
@@ -320,6 +336,10 @@ class SoftmaxView(QWidget):
             spin.blockSignals(False)
         self.add_button.setEnabled(len(values) < MAX_LOGITS)
         self.remove_button.setEnabled(len(values) > 2)
+        self.redraw()
+
+    def recolour(self) -> None:
+        self.bars.setOpts(brush=palette.series_color(0), pen=pg.mkPen(palette.BACKGROUND))
         self.redraw()
 
     def redraw(self, *_args) -> None:

@@ -84,7 +84,7 @@ class OptimizerReadout(QTextBrowser):
         ))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.last_html = ""
-        self._last: dict | None = None  # the last show_update arguments, to re-render
+        self.last_update: dict | None = None  # the last show_update arguments, to re-render
         self._apply_theme()
         palette.signals.changed.connect(self._on_theme)
 
@@ -95,13 +95,13 @@ class OptimizerReadout(QTextBrowser):
 
     def _on_theme(self, _dark: bool) -> None:
         self._apply_theme()
-        if self._last is not None:
-            self.show_update(**self._last)
+        if self.last_update is not None:
+            self.show_update(**self.last_update)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         super().resizeEvent(event)
-        if self._last is not None:
-            self.show_update(**self._last)  # side by side or stacked, whichever now fits
+        if self.last_update is not None:
+            self.show_update(**self.last_update)  # side by side or stacked, whichever now fits
 
     @staticmethod
     def side_by_side_width(formula: str, torch_formula: str) -> int:
@@ -123,7 +123,7 @@ class OptimizerReadout(QTextBrowser):
 
         ``footnote`` (e.g. what the map's arrows show) goes under the numbers.
         """
-        self._last = dict(name=name, label=label, color=color, formula=formula, torch_formula=torch_formula,
+        self.last_update = dict(name=name, label=label, color=color, formula=formula, torch_formula=torch_formula,
                           snapshot=snapshot, status=status, context=context, footnote=footnote)
         e = html.escape
         left = self._rule_html(name, label, color, formula, torch_formula, snapshot, status, context)
