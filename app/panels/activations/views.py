@@ -167,7 +167,20 @@ class DeadUnitsView(_ProbeLinesView):
         plots.fit_x(self.plot.getPlotItem(), 0.5, depth + 0.5)
 
 
-class StackView(QWidget):
+class _SideView(QWidget):
+    """A fixed-width column of controls (``side``) left of a plot added by the subclass."""
+
+    def __init__(self, model: ActivationsModel):
+        super().__init__()
+        self.model = model
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.side = QWidget()
+        self.side.setFixedWidth(SIDE_WIDTH)
+        self.row.addWidget(self.side)
+
+
+class StackView(_SideView):
     """Layers h ↦ f(a·h) stacked: for Linear the stack is exactly aᵈ·x, one linear layer.
 
     ``changed({"stack": {...}})`` when a control moves; the panel updates the model, then
@@ -177,13 +190,8 @@ class StackView(QWidget):
     changed = Signal(dict)
 
     def __init__(self, names: list[str], model: ActivationsModel):
-        super().__init__()
-        self.model = model
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        side = QWidget()
-        side.setFixedWidth(SIDE_WIDTH)
-        form = QFormLayout(side)
+        super().__init__(model)
+        form = QFormLayout(self.side)
         form.setContentsMargins(0, 0, 0, 0)
         lo, hi = (Stack.__dataclass_fields__["slope"].metadata[k] for k in ("lo", "hi"))
         self.slope = LabeledSlider("", lo, hi, Stack().slope, decimals=2,
@@ -203,10 +211,9 @@ class StackView(QWidget):
         form.addRow(tr("Activation"), self.activation)
         self.note = _summary_label("stackNote")
         form.addRow(self.note)
-        row.addWidget(side)
         self.plot = plots.make_plot(tr("Stacked layers h ↦ f(a·h)"), "x", tr("output"), name="stackPlot")
         plots.add_legend(self.plot.getPlotItem())
-        row.addWidget(self.plot, 1)
+        self.row.addWidget(self.plot, 1)
         self.show_state()
         self.slope.valueChanged.connect(lambda v: self.changed.emit({"slope": float(v)}))
         self.depth.valueChanged.connect(lambda v: self.changed.emit({"depth": int(v)}))
@@ -255,19 +262,14 @@ class StackView(QWidget):
         plot.setTitle(tr("{depth} stacked layers h ↦ f(a·h), a = {a}").format(depth=depth, a=f"{a:g}"), size=plots.TITLE_SIZE, color=palette.FOREGROUND)
 
 
-class SoftmaxView(QWidget):
+class SoftmaxView(_SideView):
     """Editable logits and their softmax probabilities as bars (which always sum to 1)."""
 
     changed = Signal(dict)  # {"logits": [...]}: the panel updates the model, then calls redraw()
 
     def __init__(self, model: ActivationsModel):
-        super().__init__()
-        self.model = model
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        side = QWidget()
-        side.setFixedWidth(SIDE_WIDTH)
-        col = QVBoxLayout(side)
+        super().__init__(model)
+        col = QVBoxLayout(self.side)
         col.setContentsMargins(0, 0, 0, 0)
         col.addWidget(QLabel(tr("Logits z (type or scroll):")))
         self.grid = QGridLayout()
@@ -289,7 +291,6 @@ class SoftmaxView(QWidget):
         note.setWordWrap(True)
         col.addWidget(note)
         col.addStretch(1)
-        row.addWidget(side)
         self.plot = plots.make_plot("softmax(z)", tr("class"), tr("probability"), name="softmaxPlot")
         self.plot.getPlotItem().disableAutoRange()
         self.plot.setYRange(-0.05, 1.1, padding=0)
@@ -297,7 +298,7 @@ class SoftmaxView(QWidget):
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=palette.series_color(0), pen=pg.mkPen(palette.BACKGROUND))
         self.plot.addItem(self.bars)
         self.texts: list[pg.TextItem] = []
-        row.addWidget(self.plot, 1)
+        self.row.addWidget(self.plot, 1)
         self.spins: list[QDoubleSpinBox] = []
         self.show_state()
 
