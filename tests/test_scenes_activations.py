@@ -50,3 +50,11 @@ def test_the_checks_can_fail(panel, qtbot):
     dying = BY_NAME["dying-relu"]
     alive = dying.__class__(**{**dying.__dict__, "state": {**dying.state, "bias": 0.5}})
     assert any("ReLU units are dead" in p for p in run_scene(panel, alive, qtbot))
+
+
+def test_every_text_has_a_korean_entry():
+    from app import i18n
+
+    ko = i18n.catalogue("ko")
+    texts = [t for s in SCENES for t in (s.title, s.explanation, *(c.claim for c in s.checks))]
+    assert [t for t in texts if t not in ko] == []

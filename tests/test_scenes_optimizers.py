@@ -57,3 +57,11 @@ def test_the_checks_can_fail(panel, qtbot):
     no_momentum = saddle.__class__(**{**saddle.__dict__, "state": {
         **saddle.state, "lanes": {**saddle.state["lanes"], "momentum": {"enabled": True, "lr": 0.05, "momentum": 0.0}}}})
     assert any("leaves y = 0" in p for p in run_scene(panel, no_momentum, qtbot))
+
+
+def test_every_text_has_a_korean_entry():
+    from app import i18n
+
+    ko = i18n.catalogue("ko")
+    texts = [t for s in SCENES for t in (s.title, s.explanation, *(c.claim for c in s.checks))]
+    assert [t for t in texts if t not in ko] == []
