@@ -3,7 +3,7 @@
 The panel is shown offscreen at 1280×800 with a 500×500 grid (heat map + contour lines) and all
 seven lanes (GD, SGD, Momentum, NAG, AdaGrad, RMSProp, Adam) racing on the book's surface from a
 start that keeps every path running. Counted per second: race updates the GUI received, frames
-drawn (``_render`` calls, each pushing all paths, loss curves, table and read-out into their
+drawn (``drawing.render`` calls, each pushing all paths, loss curves, table and read-out into their
 items) and paint events of the map. A 10 ms ``QTimer`` on the GUI thread records its tick gaps:
 p99 is what the user feels as stutter.
 
@@ -35,7 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QElapsedTimer, QEvent, QEventLoop, QObject, Qt, QTimer  # noqa: E402
 
 from app.main_window import app_instance  # noqa: E402
-from app.panels.optimizers import LANES, OptimizersPanel  # noqa: E402
+from app.models.optimizers import LANES  # noqa: E402
+from app.panels.optimizers import OptimizersPanel  # noqa: E402
 
 #: Rates that keep all seven paths inside the book's view for thousands of steps.
 RATES = {"gd": 0.05, "sgd": 0.3, "momentum": 0.02, "nag": 0.02, "adagrad": 0.5, "rmsprop": 0.02, "adam": 0.05}
@@ -64,13 +65,13 @@ def run(app, panel, seconds: float, speed: float | None, paints: PaintCounter) -
         last[0] = now
 
     renders = [0]
-    original = panel._render
+    original = panel.drawing.render
 
     def counting_render():
         renders[0] += 1
         original()
 
-    panel._render = counting_render
+    panel.drawing.render = counting_render
     panel.reset()
     if speed == "idle":
         pass
@@ -101,7 +102,7 @@ def run(app, panel, seconds: float, speed: float | None, paints: PaintCounter) -
     probe.stop()
     panel.stepper.pause()
     app.processEvents()
-    panel._render = original
+    panel.drawing.render = original
     g = np.asarray(gaps) if gaps else np.zeros(1)
     return {
         "updates/s": (panel.step_count - steps0) / elapsed,
@@ -131,11 +132,9 @@ def main(argv=None) -> int:
         print("panel never became ready")
         return 1
     keys = [k for k, *_ in LANES]
-    for lane, key in enumerate(keys):
-        panel.set_lane_enabled(lane, True, restart=False)
-        panel.hyper[lane]["lr"] = RATES[key]
+    panel.apply_state(panel.state().merged({"lanes": {key: {"enabled": True, "lr": RATES[key]} for key in keys}}))
     panel.set_start(-9.0, 4.5)
-    assert len(panel.active) == 7 and panel.view.image.image.shape == (500, 500)
+    assert len(panel.model.active) == 7 and panel.view.image.image.shape == (500, 500)
     paints = PaintCounter()
     panel.view.viewport().installEventFilter(paints)
 
@@ -155,7 +154,7 @@ def main(argv=None) -> int:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"machine load average at the end: {load:.2f} on {os.cpu_count()} cores "
           "(tick gaps include any time the OS gave other processes)")
-    still_running = sum(1 for t in panel.tracks.values() if not t.message)
+    still_running = sum(1 for t in panel.model.tracks.values() if not t.message)
     print(f"paths still running at the end of the last run: {still_running}/7 ({rows[-1][1]['steps']} steps)")
     ok = True
     for name, speed in configs[1:]:

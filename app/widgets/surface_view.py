@@ -21,12 +21,18 @@ from app.widgets.log_ticks import log_ticks
 from app.widgets.palette import FOREGROUND
 from app.widgets.plots import style_plot
 from app.widgets.surface_levels import SurfaceImage
+from app.widgets import palette
 
 #: A light neutral map (white → slate grey, lightness falls linearly): the seven colour-blind-safe
 #: path colours stay readable on every part of it, which a hued map (viridis, CET-L12) prevents.
 HEAT_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(255, 255, 255), (196, 200, 208), (118, 124, 136)], name="gradlab-slate")
+#: The dark theme's map: the same neutral slate ramp, dark at the minimum (where paths end) and
+#: lighter uphill, so the map does not glare in a dark window; contours and markers turn light.
+DARK_HEAT_MAP = pg.ColorMap([0.0, 0.5, 1.0], [(40, 42, 46), (74, 78, 86), (116, 122, 134)], name="gradlab-slate-dark")
 CONTOUR_PEN = pg.mkPen((40, 40, 40, 110), width=1)
 GRAD_COLOR = "#444444"
+#: Per theme (dark?): colour map, contour colour, −∇f arrow colour.
+THEMED = {False: (HEAT_MAP, (40, 40, 40, 110), GRAD_COLOR), True: (DARK_HEAT_MAP, (225, 225, 225, 80), "#B8B8B8")}
 _ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, 1), Qt.Key.Key_Down: (0, -1)}
 
 
@@ -170,6 +176,33 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         static += [a["item"] for a in self.colorbar.axes.values()]
         for item in static:
             item.setCacheMode(cache)
+        self._title = ""
+        self._colorbar_label = ""
+        if palette.is_dark():
+            self.recolour(True)
+        palette.signals.changed.connect(self.recolour)
+
+    def recolour(self, dark: bool) -> None:
+        """Follow the theme: colour map, contours, markers, arrows, labels (``palette.signals``)."""
+        cmap, contour, grad = THEMED[bool(dark)]
+        fg, bg = palette.FOREGROUND, palette.BACKGROUND
+        self.setBackground(bg)
+        self.colorbar.setColorMap(cmap)
+        self.colorbar.axis.setTextPen(fg)
+        self.colorbar.getAxis("left").setLabel(self._colorbar_label, color=fg)
+        self.contours.setPen(pg.mkPen(contour, width=1))
+        self.plot.setTitle(self._title, color=fg, size="11pt")
+        self.start.setBrush(pg.mkBrush(fg))
+        self.start.setPen(pg.mkPen(bg, width=2))
+        self.heads.setPen(pg.mkPen(bg, width=1.5))
+        self.grad_line.setPen(pg.mkPen(grad, width=2, style=Qt.PenStyle.DashLine))
+        self.grad_tip.setStyle(brush=grad)
+        self.vel_line.setPen(pg.mkPen(fg, width=2.5))
+        self.vel_tip.setStyle(brush=fg)
+        for text in [self.hover, *(slot.text for slot in self.slots)]:
+            text.setColor(fg)
+            text.fill = pg.mkBrush(palette.qcolor(bg, 210))
+            text.update()
 
     # ---- surface -----------------------------------------------------------------------------
     def set_surface(self, img: SurfaceImage, bounds, minima, title: str = "", value_name: str = "f") -> None:
@@ -188,10 +221,12 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         self._log_levels = tuple(map(float, img.levels)) if img.log else None
         self._fit_log_ticks()
         label = tr("{value} − min {value}  (log scale)").format(value=value_name) if img.log else value_name
-        self.colorbar.getAxis("left").setLabel(label, color=FOREGROUND)
+        self._colorbar_label = label
+        self.colorbar.getAxis("left").setLabel(label, color=palette.FOREGROUND)
         self.contours.setData(img.contour_x, img.contour_y)
         self.minima.setData(pos=np.asarray(minima, dtype=float).reshape(-1, 2))
-        self.plot.setTitle(title, color=FOREGROUND, size="11pt")
+        self._title = title
+        self.plot.setTitle(title, color=palette.FOREGROUND, size="11pt")
         self.viewbox.setLimits(xMin=x0, xMax=x1, yMin=y0, yMax=y1)
         self.viewbox.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
 

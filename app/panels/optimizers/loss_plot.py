@@ -3,6 +3,8 @@
 Plotted is the gap to the best value, f − f*, so a log axis shows how fast each optimizer
 converges (straight line = linear convergence). A surface without a minimum in view (the saddle)
 is plotted as f on a linear axis instead. Curves are created once; frames only ``setData``.
+A log axis labels its decades and only the minor ticks whose labels fit (``log_ticks``): a
+short axis no longer piles "0.9 0.8 0.7 …" on each other. The legend follows the theme.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QFontMetrics
 
 from app.i18n import tr
-from app.widgets.palette import FOREGROUND
+from app.widgets import palette
+from app.widgets.log_ticks import log_ticks
 from app.widgets.plots import style_plot
 
 #: Gaps below this are drawn at it: log10(0) would drop the point.
@@ -25,7 +29,7 @@ class OptimizerLossPlot(pg.PlotWidget):
     """``set_lanes`` names/colours the curves; ``set_curve(i, losses)`` draws lane ``i``."""
 
     def __init__(self, n_slots: int = 7, parent=None):
-        super().__init__(parent, background="w")
+        super().__init__(parent, background=palette.BACKGROUND)
         self.setObjectName("optimizerLossPlot")
         self.setToolTip(tr("Loss after each update, one curve per optimizer (log scale: f − f*)"))
         item = self.getPlotItem()
@@ -37,15 +41,39 @@ class OptimizerLossPlot(pg.PlotWidget):
             item.addItem(c)
             c.hide()
         # the legend of the whole panel (the map has none, so no path is ever hidden)
-        self.legend = pg.LegendItem(offset=(-8, 8), labelTextColor=FOREGROUND,
-                                    brush=pg.mkBrush(255, 255, 255, 210), pen=pg.mkPen(170, 170, 170))
+        self.legend = pg.LegendItem(offset=(-8, 8))
         self.legend.setParentItem(item.getViewBox())
+        self._style_legend()
         self._legend_labels: list[str] = []
         self.offset = 0.0
         self.log = True
         self._ranges: list[tuple[int, float, float] | None] = [None] * n_slots
+        self._ticks = None
         item.getViewBox().disableAutoRange()
         self.set_scale(True, 0.0)
+        item.getAxis("left").geometryChanged.connect(self._fit_ticks)
+        palette.signals.changed.connect(self._on_theme)
+
+    def _style_legend(self) -> None:
+        self.legend.setBrush(pg.mkBrush(palette.qcolor(palette.BACKGROUND, 210)))
+        self.legend.setPen(pg.mkPen(palette.MUTED))
+        self.legend.setLabelTextColor(palette.FOREGROUND)
+
+    def _on_theme(self, _dark: bool) -> None:
+        self._style_legend()
+        self.set_scale(self.log, self.offset)  # the axis label's colour
+
+    def _fit_ticks(self) -> None:
+        """Log axis: decades and the minor labels that fit its height; linear: pyqtgraph's own."""
+        axis = self.getPlotItem().getAxis("left")
+        ticks = None
+        if self.log:
+            lo, hi = self.getPlotItem().getViewBox().viewRange()[1]
+            label_px = 1.15 * QFontMetrics(axis.style["tickFont"] or self.font()).height()
+            ticks = log_ticks(lo, hi, axis.geometry().height(), label_px)
+        if ticks != self._ticks:  # frames that keep the same labels cost no axis re-layout
+            self._ticks = ticks
+            axis.setTicks(ticks)
 
     def set_scale(self, log: bool, offset: float) -> None:
         """Log axis of f − ``offset`` (True) or a linear axis of f (False)."""
@@ -56,7 +84,8 @@ class OptimizerLossPlot(pg.PlotWidget):
             label = tr("f − f*  (log)") if offset else tr("f  (log)")
         else:
             label = "f"
-        item.setLabel("left", label, color=FOREGROUND)
+        item.setLabel("left", label, color=palette.FOREGROUND)
+        self._fit_ticks()
 
     def set_lanes(self, lanes: list[tuple[str, str, bool]]) -> None:
         self._ranges = [None] * len(self.curves)
@@ -99,3 +128,4 @@ class OptimizerLossPlot(pg.PlotWidget):
             lo, hi = lo - 0.5, hi + 0.5
         pad = 0.04 * (hi - lo)
         self.getPlotItem().getViewBox().setRange(xRange=(0, max(n, 1)), yRange=(lo - pad, hi + pad), padding=0)
+        self._fit_ticks()

@@ -2,7 +2,9 @@
 
 Columns: the lane (check box, colour, name), its hyperparameters, its state (step / stopped) and
 its current loss. Cells are created once; updates only change their text, and only when the
-text actually changed, so the board costs nothing per animation frame.
+text actually changed, so the board costs nothing per animation frame. When the board is narrow
+(e.g. beside the Lecture dock) the State column gives way first, down to "step 8888", so the
+hyperparameters stay readable; clipped cells end in "…" and show their text as a tooltip.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 from app.i18n import tr
+from app.panels.optimizers.readout import stopped_color
 
 COLUMNS = ("Optimizer", "Settings", "State", "Loss")
-STOPPED_FG = "#8A2B00"
+SETTINGS_SAMPLE = "α 0.95  m 0.9"  # the Settings column keeps at least this much room
 
 
 def _swatch(color: str) -> QIcon:
@@ -40,11 +43,13 @@ class OptimizerTable(QTableWidget):
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setWordWrap(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setToolTip(tr(
             "Tick the optimizers that race; select one (click, or ↑/↓) to edit its "
             "hyperparameters and see its update in the read-out"
         ))
         header = self.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         # Fixed widths for the cells that change every frame: a ResizeToContents column would
@@ -52,7 +57,10 @@ class OptimizerTable(QTableWidget):
         fm = self.fontMetrics()
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
-        self.setColumnWidth(2, fm.horizontalAdvance(tr("left the view at step {step}").format(step=8888)) + 12)
+        self.state_width = fm.horizontalAdvance(tr("left the view at step {step}").format(step=8888)) + 12
+        self.state_min = fm.horizontalAdvance(tr("step {n}").format(n=8888)) + 12
+        self.settings_min = max(fm.horizontalAdvance(SETTINGS_SAMPLE), fm.horizontalAdvance(tr("Settings"))) + 16
+        self.setColumnWidth(2, self.state_width)
         self.setColumnWidth(3, fm.horizontalAdvance("−0.0008888") + 12)
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.verticalHeader().setDefaultSectionSize(fm.height() + 8)
@@ -73,6 +81,29 @@ class OptimizerTable(QTableWidget):
         self.blockSignals(False)
         self.itemChanged.connect(self._on_item_changed)
         self.currentCellChanged.connect(lambda row, _c, _pr, _pc: self.laneSelected.emit(row))
+        self.setMinimumWidth(self._fixed_width() + self.settings_min + self.state_min)
+
+    def _fixed_width(self) -> int:
+        """Width of everything but the Settings and State columns."""
+        return max(self.columnWidth(0), self.sizeHintForColumn(0)) + self.columnWidth(3) + 2 * self.frameWidth()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        """The State column gives way before the Settings column does."""
+        super().resizeEvent(event)
+        room = self.viewport().width() - max(self.columnWidth(0), self.sizeHintForColumn(0)) - self.columnWidth(3) - self.settings_min
+        width = max(self.state_min, min(self.state_width, room))
+        if width != self.columnWidth(2):
+            self.setColumnWidth(2, width)
+
+    def set_colors(self, colors: list[str]) -> None:
+        """The lanes' colour swatches (e.g. after a theme switch: the series' black is grey in dark)."""
+        self.blockSignals(True)
+        for row, color in enumerate(colors):
+            self.item(row, 0).setIcon(_swatch(color))
+        self.blockSignals(False)
+        for (row, col), (text, stopped) in list(self._texts.items()):
+            if stopped:
+                self.item(row, col).setForeground(QColor(stopped_color()))
 
     def fit_height(self) -> int:
         """Fix the height to show every row without scrolling; returns it."""
@@ -99,7 +130,7 @@ class OptimizerTable(QTableWidget):
         item = self.item(row, col)
         item.setText(text)
         item.setToolTip(tip or text)
-        item.setForeground(QColor(STOPPED_FG) if stopped else self.palette().text().color())
+        item.setForeground(QColor(stopped_color()) if stopped else self.palette().text().color())
 
     def keyPressEvent(self, event):
         # Space plays/pauses (a window shortcut); toggling the check box is Enter / Return here.

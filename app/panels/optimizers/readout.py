@@ -4,6 +4,10 @@ Shows what ``Optimizer.state_snapshot`` reports (gradient, velocity / G / M, V, 
 effective learning rate per coordinate, the step actually taken, the step count) as an x / y
 table, under the rule the code runs (PyTorch's form) and the lecture's form, with a note where
 the two differ (ε inside or outside the square root, NAG's look-ahead point).
+
+Colours come from ``palette`` when rendering, and a theme switch (``palette.signals.changed``)
+re-renders. A formula is never wrapped mid-expression: when the rule and the numbers do not fit
+side by side, the numbers go below the rule.
 """
 
 from __future__ import annotations
@@ -12,10 +16,21 @@ import html
 import math
 
 import numpy as np
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser
 
 from app.i18n import tr
-from app.widgets.palette import FOREGROUND, MUTED
+from app.widgets import palette
+
+MATH_FONT = ("DejaVu Serif", 10.5)
+MONO_FONT = ("DejaVu Sans Mono", 9.0)
+#: The read-out's card (background, border) per theme: light = a pale grey card, dark = the window's.
+CARD = {False: ("#FAFAFA", "#DDDDDD"), True: ("#26282B", "#3A3C40")}
+
+
+def stopped_color() -> str:
+    """Text colour of a stopped path's state: dark red on light, vermillion on dark (≥ 3:1)."""
+    return palette.OKABE_ITO["vermillion"] if palette.is_dark() else palette.ERROR_FG
 
 #: Row labels for the snapshot keys, in display order.
 QUANTITIES = (
@@ -68,8 +83,38 @@ class OptimizerReadout(QTextBrowser):
             "quantity of that update per coordinate (x, y)"
         ))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setStyleSheet("QTextBrowser { background: #FAFAFA; border: 1px solid #DDDDDD; }")
         self.last_html = ""
+        self.last_update: dict | None = None  # the last show_update arguments, to re-render
+        self._apply_theme()
+        palette.signals.changed.connect(self._on_theme)
+
+    def _apply_theme(self) -> None:
+        bg, border = CARD[palette.is_dark()]
+        self.setStyleSheet(
+            f"QTextBrowser {{ background: {bg}; color: {palette.FOREGROUND}; border: 1px solid {border}; }}")
+
+    def _on_theme(self, _dark: bool) -> None:
+        self._apply_theme()
+        if self.last_update is not None:
+            self.show_update(**self.last_update)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt naming
+        super().resizeEvent(event)
+        if self.last_update is not None:
+            self.show_update(**self.last_update)  # side by side or stacked, whichever now fits
+
+    @staticmethod
+    def side_by_side_width(formula: str, torch_formula: str) -> int:
+        """Pixels the rule and the numbers need next to each other without wrapping a formula."""
+        math_font = QFont(MATH_FONT[0])
+        math_font.setPointSizeF(MATH_FONT[1])
+        lines = [t for t in tr(torch_formula).split("\n")] + formula.split(";")
+        rule = max(QFontMetrics(math_font).horizontalAdvance(t.strip()) for t in lines)
+        mono = QFont(MONO_FONT[0])
+        mono.setPointSizeF(MONO_FONT[1])
+        widest = max(QFontMetrics(mono).horizontalAdvance(tr(title)) for _k, title, _t in QUANTITIES)
+        numbers = widest + 2 * QFontMetrics(mono).horizontalAdvance("−0.0008888") + 28
+        return rule + 90 + 16 + numbers + 24  # + the row labels, the gap and the margins
 
     def show_update(self, *, name: str, label: str, color: str, formula: str, torch_formula: str,
                     snapshot: dict | None, status: str = "", context: str = "",
@@ -78,16 +123,21 @@ class OptimizerReadout(QTextBrowser):
 
         ``footnote`` (e.g. what the map's arrows show) goes under the numbers.
         """
+        self.last_update = dict(name=name, label=label, color=color, formula=formula, torch_formula=torch_formula,
+                          snapshot=snapshot, status=status, context=context, footnote=footnote)
         e = html.escape
         left = self._rule_html(name, label, color, formula, torch_formula, snapshot, status, context)
         right = self._numbers_html(snapshot)
         if footnote:
-            right += f"<div style='color:{MUTED}; font-size:9pt; margin-top:6px'>{e(footnote)}</div>"
-        text = (
-            "<table width='100%' cellspacing=0 cellpadding=0><tr>"
-            f"<td width='60%' valign=top style='padding-right:16px'>{left}</td>"
-            f"<td valign=top>{right}</td></tr></table>"
-        )
+            right += f"<div style='color:{palette.MUTED}; font-size:9pt; margin-top:6px'>{e(footnote)}</div>"
+        if self.viewport().width() >= self.side_by_side_width(formula, torch_formula):
+            text = (
+                "<table width='100%' cellspacing=0 cellpadding=0><tr>"
+                f"<td width='60%' valign=top style='padding-right:16px'>{left}</td>"
+                f"<td valign=top>{right}</td></tr></table>"
+            )
+        else:  # too narrow for both: the numbers go below the rule
+            text = f"{left}<div style='margin-top:6px'>{right}</div>"
         if text != self.last_html:
             self.last_html = text
             bar = self.verticalScrollBar().value()
@@ -98,30 +148,31 @@ class OptimizerReadout(QTextBrowser):
     def _rule_html(name, label, color, formula, torch_formula, snapshot, status, context) -> str:
         e = html.escape
         parts = [
-            f"<div style='color:{FOREGROUND}'>"
+            f"<div style='color:{palette.FOREGROUND}'>"
             f"<span style='color:{color}; font-size:15pt'>■</span> <b style='font-size:12pt'>{e(label)}</b>"
         ]
         count = (snapshot or {}).get("step_count", 0) or 0
         parts.append(" &nbsp; " + tr("step t = {t}").format(t=f"<b>{count}</b>"))
         parts.append("</div>")
         if status:
-            parts.append(f"<div style='color:#8A2B00'><b>{e(status)}</b></div>")
+            parts.append(f"<div style='color:{stopped_color()}'><b>{e(status)}</b></div>")
         if context:
-            parts.append(f"<div style='color:{MUTED}'>{e(context)}</div>")
+            parts.append(f"<div style='color:{palette.MUTED}'>{e(context)}</div>")
         def lines(text, sep):  # one statement a line, never wrapped inside
             return "<br>".join(f"<nobr>{e(t.strip())}</nobr>" for t in text.split(sep) if t.strip())
 
-        math_style = "font-family:DejaVu Serif, serif; font-size:10.5pt"
+        math_style = f"font-family:{MATH_FONT[0]}, serif; font-size:{MATH_FONT[1]}pt; white-space:nowrap"
+        muted = palette.MUTED
         parts.append(
             "<table cellspacing=0 cellpadding=1 style='margin-top:3px'>"
-            f"<tr><td style='color:{MUTED}; padding-right:8px'>{tr('runs<br>(PyTorch)')}</td>"
+            f"<tr><td style='color:{muted}; padding-right:8px'>{tr('runs<br>(PyTorch)')}</td>"
             f"<td style='{math_style}'>{lines(tr(torch_formula), chr(10))}</td></tr>"
-            f"<tr><td style='color:{MUTED}; padding-right:8px'>{tr('lecture')}</td>"
+            f"<tr><td style='color:{muted}; padding-right:8px'>{tr('lecture')}</td>"
             f"<td style='{math_style}'>{lines(formula, ';')}</td></tr></table>"
         )
         note = NOTES.get(name)
         if note:
-            parts.append(f"<div style='color:{MUTED}; font-size:9pt'>{e(tr(note))}</div>")
+            parts.append(f"<div style='color:{palette.MUTED}; font-size:9pt'>{e(tr(note))}</div>")
         return "".join(parts)
 
     @staticmethod
@@ -135,13 +186,13 @@ class OptimizerReadout(QTextBrowser):
                 continue
             v = np.asarray(value, dtype=float).ravel()
             cells = "".join(f"<td align=right style='padding-left:14px'>{fmt(c)}</td>" for c in v[:2])
-            rows.append(f"<tr><td title='{e(tr(tip))}'>{e(tr(title))}</td>{cells}</tr>")
+            rows.append(f"<tr><td title='{e(tr(tip))}'><nobr>{e(tr(title))}</nobr></td>{cells}</tr>")
         if rows:
             parts.append(
-                "<table cellspacing=0 cellpadding=1 style='font-family:DejaVu Sans Mono, monospace'>"
-                f"<tr style='color:{MUTED}'><td></td><td align=right>x</td><td align=right>y</td></tr>"
+                f"<table cellspacing=0 cellpadding=1 style='font-family:{MONO_FONT[0]}, monospace'>"
+                f"<tr style='color:{palette.MUTED}'><td></td><td align=right>x</td><td align=right>y</td></tr>"
                 + "".join(rows) + "</table>"
             )
         else:
-            parts.append(f"<div style='color:{MUTED}; margin-top:6px'>{tr('No update yet: press Step or Play.')}</div>")
+            parts.append(f"<div style='color:{palette.MUTED}; margin-top:6px'>{tr('No update yet: press Step or Play.')}</div>")
         return "".join(parts)
