@@ -6,9 +6,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    from app.launcher import run
+    from app.launcher import main as launch
 
-    return run(sys.argv[1:] if argv is None else argv)
+    return launch(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":
