@@ -73,8 +73,8 @@ def by_part(found: dict[str, Scene] | None = None) -> dict[str, list[Scene]]:
     return {part: group for part, group in groups.items() if group}
 
 
-def reload() -> dict[str, Scene]:
-    """Collect the scenes again (after the registry or a scene module changed, e.g. in tests)."""
+
+def forget() -> None:
+    """Collect the scenes again on next use (after the registry or a scene module changed, e.g. in tests)."""
     global _cache
     _cache = None
-    return scenes()
