@@ -7,8 +7,9 @@ lazily, so reading a new-format file never imports a model it does not need).
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
+
+from app.optional import optional_module
 
 
 class NoMigration(LookupError):
@@ -17,13 +18,7 @@ class NoMigration(LookupError):
 
 def migrate(panel_id: str, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` (what the panel's old ``save_settings`` wrote) as a ``State.from_dict`` dict."""
-    name = f"app.models.{panel_id}"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:  # the model exists but one of *its* imports is missing
-            raise
-        raise NoMigration(panel_id) from None
-    if not hasattr(module, "migrate_legacy"):
+    module = optional_module(f"app.models.{panel_id}")
+    if module is None or not hasattr(module, "migrate_legacy"):
         raise NoMigration(panel_id)
     return module.migrate_legacy(dict(values))

@@ -156,6 +156,9 @@ def read(path: str | os.PathLike, known_panels=None) -> dict[str, Any]:
             except NoMigration:
                 skipped.append(pid)
                 continue
+            except (ValueError, TypeError, KeyError) as exc:
+                raise SessionError(tr("{path} is damaged: the setting {key} of panel {panel} is wrong ({reason}).").format(
+                    path=path.name, key=getattr(exc, "key", "?"), panel=pid, reason=exc)) from None
         out[pid] = values
     language = doc.get("language")
     return {

@@ -61,12 +61,38 @@ def save_panel(panel, store: QSettings | None = None) -> None:
         (store or settings()).setValue(panel_key(panel.panel_id), json.dumps(state.to_dict()))
 
 
+def legacy_dict(panel_id: str, store: QSettings) -> dict[str, Any] | None:
+    """What the release before models stored for ``panel_id`` (group ``<panel_id>/``), migrated.
+
+    The old group is removed either way: it is read once, at the first start after the update.
+    """
+    from app.migration import NoMigration, migrate
+
+    store.beginGroup(panel_id)
+    try:
+        values = {key: store.value(key) for key in store.allKeys()}
+    finally:
+        store.endGroup()
+    if not values:
+        return None
+    store.remove(panel_id)
+    try:
+        return migrate(panel_id, values)
+    except NoMigration:
+        return None
+    except (ValueError, TypeError, KeyError) as exc:
+        log.warning("dropped the old settings of the %s panel: %s", panel_id, exc)
+        return None
+
+
 def restore_panel(panel, store: QSettings | None = None) -> bool:
     """Show the stored state in ``panel``; a bad stored value is dropped with a warning. True if applied."""
     from app.models.base import StateError
 
     store = store or settings()
     data = stored_dict(panel.panel_id, store)
+    if data is None:
+        data = legacy_dict(panel.panel_id, store)
     state = current_state(panel) if data is not None else None
     if state is None:
         return False

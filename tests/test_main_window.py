@@ -235,3 +235,20 @@ def test_file_open_dataset_opens_the_training_panels_dialog(qtbot, monkeypatch):
     assert window.current_panel().panel_id == "training"
     assert calls == [window.current_panel()]
     window.close()
+
+
+def test_settings_of_the_release_before_models_are_migrated_once(qtbot, fake_panels, monkeypatch):
+    """An old QSettings group ``fake/…`` goes through app.models.fake.migrate_legacy, then is removed."""
+    import types
+
+    model = types.ModuleType("app.models.fake")
+    model.migrate_legacy = lambda values: {"depth": int(values["depth"])}
+    monkeypatch.setitem(sys.modules, "app.models.fake", model)
+    store = settings()
+    store.setValue("fake/depth", "11")
+    w = MainWindow(panel="fake")
+    qtbot.addWidget(w)
+    assert w.current_panel().state().depth == 11
+    assert settings().value("fake/depth") is None
+    w.close()
+    assert json.loads(settings().value("panels/fake"))["depth"] == 11

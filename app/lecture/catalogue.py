@@ -7,23 +7,16 @@ by lecture part (``PARTS``), then by panel order, then as listed in their module
 
 from __future__ import annotations
 
-import importlib
-
 from app import panels as panel_registry
 from app.lecture.scene import PARTS, Scene
+from app.optional import optional_module
 
 _cache: dict[str, Scene] | None = None
 
 
 def _module_scenes(panel_id: str) -> tuple[Scene, ...]:
-    name = f"app.lecture.scenes.{panel_id}"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:  # the module exists but one of *its* imports is missing
-            raise
-        return ()
-    return tuple(getattr(module, "SCENES", ()))
+    module = optional_module(f"app.lecture.scenes.{panel_id}")
+    return tuple(getattr(module, "SCENES", ())) if module is not None else ()
 
 
 def collect(panel_ids=None) -> dict[str, Scene]:
