@@ -116,7 +116,6 @@ def fake_panels(monkeypatch):
     fake_panel.install(monkeypatch)
     catalogue.forget()
     yield fake_panel
-    monkeypatch.undo()
     catalogue.forget()
 
 
