@@ -112,6 +112,7 @@ def test_editing_a_weight_recomputes_and_keeps_the_step(qtbot, panel):
     assert not panel.banner.isVisible()
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_bad_input_shows_an_error_and_keeps_the_previous_value(qtbot, panel):
     setup = panel.setup
     panel.table.edit_value(("W", 0, 1, 0), "abc")

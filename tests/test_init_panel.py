@@ -222,6 +222,7 @@ def test_step_draws_the_next_seed_and_reset_restores_defaults(panel, qtbot):
     np.testing.assert_array_equal(before, panel.act_rows["A"].histogram(0)[0])
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_engine_error_shows_in_banner_and_clears(panel, qtbot, monkeypatch):
     real = panel_module.run_experiments
 

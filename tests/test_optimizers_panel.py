@@ -143,6 +143,7 @@ def test_play_pause_reset(qtbot, panel):
     assert not panel.is_playing()
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_changing_a_hyperparameter_restarts(qtbot, panel):
     click_step(qtbot, panel, 3)
     panel.select_lane(KEYS.index("momentum"))
@@ -412,6 +413,7 @@ def test_play_after_every_path_stopped_starts_over(qtbot, panel):
     assert not panel.is_playing() and not panel.banner.isVisible()
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_bad_saved_settings_are_reported_not_raised(qtbot, panel, tmp_path):
     from PySide6.QtCore import QSettings
 
