@@ -7,10 +7,10 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     from app.i18n import ResourceError
-    from app.launcher import run
+    from app.launcher import main as launch
 
     try:
-        return run(sys.argv[1:] if argv is None else argv)
+        return launch(sys.argv[1:] if argv is None else argv)
     except ResourceError as exc:  # a broken installation: say so plainly, no traceback
         print(f"gradlab: {exc}", file=sys.stderr)
         return 2

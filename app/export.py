@@ -18,7 +18,7 @@ from pathlib import Path
 import pyqtgraph as pg
 import pyqtgraph.exporters  # noqa: F401 - registers pg.exporters
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 from app.i18n import tr
 
@@ -250,34 +250,3 @@ def copy_current(window) -> None:
     if panel is not None and copy_figure(panel):
         message = tr("Copied the {panel} panel to the clipboard").format(panel=tr(panel.title))
         window.statusBar().showMessage(message, 5000)
-
-
-def install(window) -> None:
-    """File ▸ Export (plot as PNG / SVG, data as CSV) and Edit ▸ Copy figure (Ctrl+Shift+C)."""
-    from app.session import find_menu
-
-    file_menu = find_menu(window, window.actionQuit)
-    export_menu = QMenu(tr("&Export"), file_menu)
-    export_menu.setObjectName("exportMenu")
-    labels = {"png": tr("Plot as &PNG…"), "svg": tr("Plot as &SVG…"), "csv": tr("Plot data as &CSV…")}
-    for fmt in FORMATS:
-        action = export_menu.addAction(labels[fmt])
-        action.setObjectName(f"actionExport_{fmt}")
-        action.setStatusTip(tr("Export a plot of the visible panel"))
-        action.triggered.connect(lambda _=False, f=fmt: export_dialog(window, f))
-    actions = file_menu.actions()  # right after "Save panel as PNG…"
-    anchor = window.actionSaveImage if window.actionSaveImage in actions else window.actionQuit
-    after = actions.index(anchor) + 1 if anchor is window.actionSaveImage else actions.index(anchor)
-    file_menu.insertMenu(actions[after] if after < len(actions) else None, export_menu)
-    window.export_menu = export_menu
-
-    window.actionCopyFigure = window._action(
-        "actionCopyFigure", tr("&Copy figure"), lambda: copy_current(window), ["Ctrl+Shift+C"],
-        tr("Copy a picture of the visible panel to the clipboard"),
-    )
-    edit_menu = QMenu(tr("&Edit"), window.menuBar())
-    edit_menu.setObjectName("editMenu")
-    edit_menu.addAction(window.actionCopyFigure)
-    bar_actions = window.menuBar().actions()
-    window.menuBar().insertMenu(bar_actions[1] if len(bar_actions) > 1 else None, edit_menu)
-    window.edit_menu = edit_menu

@@ -13,7 +13,6 @@ import platform
 import sys
 
 from PySide6.QtCore import qVersion
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QTextBrowser, QVBoxLayout
 
 from app.i18n import tr
@@ -113,7 +112,6 @@ def show_formulas(window) -> QDialog:
     dialog.resize(900, 600)
     dialog.setModal(False)
     dialog.show()
-    window.formulas_dialog = dialog
     return dialog
 
 
@@ -124,7 +122,7 @@ def versions() -> dict[str, str]:
     import pyqtgraph
     import PySide6
 
-    from app.session import app_version
+    from app.version import app_version
     from engine.threads import blas_info
 
     try:
@@ -161,18 +159,3 @@ def about_html() -> str:
 
 def show_about(window) -> None:
     QMessageBox.about(window, tr("About GradLab"), about_html())
-
-
-def install(window) -> None:
-    """Help ▸ Formulas (F1) for the visible panel, and About with versions."""
-    from app.session import find_menu
-
-    window.actionFormulas = window._action(
-        "actionFormulas", tr("&Formulas of this panel…"), lambda: show_formulas(window),
-        [QKeySequence.StandardKey.HelpContents], tr("The formulas the visible panel computes"),
-    )
-    help_menu = find_menu(window, window.actionAbout)
-    help_menu.insertAction(window.actionAbout, window.actionFormulas)
-    help_menu.insertSeparator(window.actionAbout)
-    window.actionAbout.triggered.disconnect()
-    window.actionAbout.triggered.connect(lambda: show_about(window))

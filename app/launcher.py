@@ -77,24 +77,27 @@ def _language_code(text: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
-def list_scenes(lang: str | None = None) -> None:
+def list_scenes(lang: str | None = None, out=None) -> None:
     """``--list-scenes``: one line per scene, name and title (needs no display)."""
-    from app import i18n, scenes
+    from app import i18n
+    from app.lecture import catalogue
 
     if lang:
         i18n.set_language(lang)
-    for scene in scenes.SCENES.values():
-        print(f"{scene.name:22s} {i18n.tr(scene.title)}")
+    out = out or sys.stdout
+    for scene in catalogue.scenes().values():
+        out.write(f"{scene.name:22s} {i18n.tr(scene.title)}\n")
+    out.flush()
 
 
 def _scene_argument(parser: argparse.ArgumentParser, args):
     """``--scene NAME`` → the Scene, or None; its panel is the one opened first."""
-    from app import scenes
+    from app.lecture import catalogue
 
     if args.scene is None:
         return None
     try:
-        scene = scenes.get(args.scene)
+        scene = catalogue.get(args.scene)
     except ValueError as exc:
         parser.error(f"--scene: {exc}")
     if args.panel is not None and args.panel.strip().lower() != scene.panel_id:
@@ -126,10 +129,10 @@ def parse_size(text: str | None) -> tuple[int, int] | None:
 
 
 def _settings_store():
-    """The app's QSettings, before the QApplication exists (same names as main_window's)."""
-    from PySide6.QtCore import QSettings
+    """The app's QSettings, before the QApplication exists."""
+    from app.settings_store import settings
 
-    return QSettings("GradLab", "GradLab")
+    return settings()
 
 
 def _quiet_offscreen_warning() -> None:
@@ -144,6 +147,17 @@ def _quiet_offscreen_warning() -> None:
             print(message, file=sys.stderr)
 
     qInstallMessageHandler(handler)
+
+
+def main(argv: list[str]) -> int:
+    """``run(argv)``, but output into a closed pipe (``gradlab --list-scenes | head``) ends quietly."""
+    try:
+        return run(argv)
+    except BrokenPipeError:
+        # Python's documented recipe: point stdout at devnull so the exit flush cannot fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 def run(argv: list[str]) -> int:
@@ -199,14 +213,16 @@ def run(argv: list[str]) -> int:
         print(tr("no panels are installed"), file=sys.stderr)
         return 1
     if scene is not None:
-        from app import scenes
-
         render = bool(args.screenshot or args.steps)  # then wait for the end (e.g. training)
-        run_scene = scenes.open_scene(window, scene.name, complete=render)
+        run_scene = window.lecture.open(scene.name, timeout_ms=120_000 if render else 0)
         if render and not run_scene.wait():
-            print(run_scene.message, file=sys.stderr)
-            window.close()
-            return 1
+            if run_scene.message:  # the run failed: there is nothing to render
+                print(run_scene.message, file=sys.stderr)
+                window.close()
+                return 1
+            for problem in run_scene.problems:  # rendered all the same: the picture shows why
+                print(tr("scene {name}: a check failed: {problem}").format(name=scene.name, problem=problem),
+                      file=sys.stderr)
     if args.screenshot or args.steps:
         if not panel.wait_ready(args.steps, timeout_ms=60_000):
             if panel.last_error:

@@ -1,43 +1,43 @@
 """GradLab's main window: one tab per lecture topic, global Run actions, menus and persistence.
 
-Panels are built the first time their tab is shown, so start-up pays only for the visible one.
-The Run actions (Play/Pause, Step, Reset) always act on the visible panel. Geometry, the last
-panel and every built panel's settings persist in ``QSettings("GradLab", "GradLab")``; closing
-the window stops every worker before it goes.
+Panels are imported and built the first time their tab is shown (the registry lists them
+without importing them), so start-up pays only for the visible one. The Run actions
+(Play/Pause, Step, Reset) always act on the visible panel. The window builds its menus and owns
+its extensions as explicit objects: ``sessions`` (``SessionMenu``), ``exports``
+(``ExportMenu``), ``help`` (``HelpMenu``), ``themes`` (``ThemeMenu``), ``lecture``
+(``Lecture``). Geometry, the last panel and every built panel's ``state()`` persist in QSettings
+(``app.settings_store``); closing the window stops every worker before it goes.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QMainWindow,
-    QMessageBox,
     QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app import fonts, i18n, settings_store, workers
 from app import panels as panel_registry
-from app import fonts, i18n, workers
-from app import export as app_export, help as app_help, session as app_session, themes as app_themes
+from app.export_menu import ExportMenu
+from app.help_menu import HelpMenu
 from app.i18n import tr
-from app import scenes
+from app.lecture.menu import Lecture
 from app.panels.base import Panel
+from app.session_menu import SessionMenu
+from app.settings_store import APPLICATION, ORGANIZATION, settings
+from app.themes import ThemeMenu
 
-ORGANIZATION = APPLICATION = "GradLab"
 DEFAULT_SIZE = (1280, 800)
 
 # Windows created by a language switch: nothing else holds a Python reference to them.
 _open_windows: set["MainWindow"] = set()
-
-
-def settings() -> QSettings:
-    """The app's settings store (tests redirect it to a temporary folder)."""
-    return QSettings(ORGANIZATION, APPLICATION)
 
 
 class MainWindow(QMainWindow):
@@ -62,20 +62,22 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("panelTabs")
         self.tabs.setDocumentMode(True)
         self.setCentralWidget(self.tabs)
-        for panel_id, cls in panel_registry.PANELS.items():
+        for panel_id, info in panel_registry.PANELS.items():
             host = QWidget()
             host.setObjectName(f"{panel_id}Host")
             QVBoxLayout(host).setContentsMargins(0, 0, 0, 0)
             self._hosts[panel_id] = host
-            index = self.tabs.addTab(host, tr(cls.title or panel_id.title()))
-            self.tabs.setTabToolTip(index, tr(cls.description or cls.title))
+            index = self.tabs.addTab(host, tr(info.title or panel_id.title()))
+            self.tabs.setTabToolTip(index, tr(info.description or info.title))
 
         self._build_actions()
+        self.sessions = SessionMenu(self)
+        self.exports = ExportMenu(self)
+        self.help = HelpMenu(self)
+        self.themes = ThemeMenu(self, persist=persist)
+        self.lecture = Lecture(self)
         self._build_menus()
         self._build_toolbar()
-        for extension in (app_session, app_export, app_help, app_themes):  # each adds its menu items
-            extension.install(self)
-        scenes.install_menu(self)  # the Lecture menu and dock
         self.status = self.statusBar()
         self.status.setObjectName("statusBar")
         self.status.showMessage(tr("Space: play/pause · → or N: step · R: reset"), 8000)
@@ -108,21 +110,23 @@ class MainWindow(QMainWindow):
             panel_registry.get(panel_id)  # raises the helpful ValueError
         p = self._panels.get(panel_id)
         if p is None:
-            cls = panel_registry.PANELS[panel_id]
+            cls = panel_registry.PANELS[panel_id].load()
             p = cls(self._hosts[panel_id])
             if self.persist:
-                store = settings()
-                store.beginGroup(panel_id)
-                try:
-                    p.restore_settings(store)
-                finally:
-                    store.endGroup()
+                settings_store.restore_panel(p)
             p.statusMessage.connect(self._show_status)
             p.errorOccurred.connect(lambda msg: self._show_status(tr("Error: {message}").format(message=msg), 10000))
             p.playingChanged.connect(lambda playing, p=p: self._sync_play_action(p))
             self._hosts[panel_id].layout().addWidget(p)
             self._panels[panel_id] = p
         return p
+
+    def built_panel(self, panel_id: str) -> Panel | None:
+        """The panel ``panel_id`` if it has been built, else None (does not build it)."""
+        return self._panels.get(panel_id)
+
+    def built_panels(self) -> list[Panel]:
+        return list(self._panels.values())
 
     def current_panel(self) -> Panel | None:
         index = self.tabs.currentIndex()
@@ -146,7 +150,7 @@ class MainWindow(QMainWindow):
         self._sync_play_action(p)
 
     # ---- actions ---------------------------------------------------------------------------------
-    def _action(self, name: str, text: str, slot, shortcuts=(), tip: str = "", icon=None) -> QAction:
+    def make_action(self, name: str, text: str, slot, shortcuts=(), tip: str = "", icon=None) -> QAction:
         action = QAction(text, self)
         action.setObjectName(name)
         if shortcuts:
@@ -164,35 +168,34 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         sp = QStyle.StandardPixmap
-        self.actionPlayPause = self._action(
+        self.actionPlayPause = self.make_action(
             "actionPlayPause", tr("&Play"), lambda: self._on_run("play_pause"), ["Space"],
             tr("Play or pause the visible panel's animation"), sp.SP_MediaPlay,
         )
-        self.actionStep = self._action(
+        self.actionStep = self.make_action(
             "actionStep", tr("&Step"), lambda: self._on_run("step"), ["Right", "N"],
             tr("Advance the visible panel by exactly one step"), sp.SP_MediaSkipForward,
         )
-        self.actionReset = self._action(
+        self.actionReset = self.make_action(
             "actionReset", tr("&Reset"), lambda: self._on_run("reset"), ["R"],
             tr("Return the visible panel to its start"), sp.SP_BrowserReload,
         )
-        self.actionSaveImage = self._action(
+        self.actionSaveImage = self.make_action(
             "actionSaveImage", tr("&Save panel as PNG…"), self.save_image_dialog, [],
             tr("Save a picture of the visible panel"), sp.SP_DialogSaveButton,
         )
-        self.actionOpenDataset = self._action(
+        self.actionOpenDataset = self.make_action(
             "actionOpenDataset", tr("Open &dataset…"), self.open_dataset_dialog, ["Ctrl+D"],
             tr("Train on MNIST / Fashion-MNIST files (IDX, .gz or mnist.npz) in the Training panel"),
             sp.SP_DialogOpenButton,
         )
-        self.actionQuit = self._action("actionQuit", tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit], tr("Quit GradLab"))
-        self.actionAbout = self._action("actionAbout", tr("&About GradLab"), self.about, [], tr("About GradLab"))
+        self.actionQuit = self.make_action("actionQuit", tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit], tr("Quit GradLab"))
         self.panel_actions = QActionGroup(self)
         self.panel_actions.setExclusive(True)
-        for i, (panel_id, cls) in enumerate(panel_registry.PANELS.items()):
-            action = self._action(
-                f"actionShow_{panel_id}", tr(cls.title or panel_id), lambda _=False, pid=panel_id: self.show_panel(pid),
-                [f"Ctrl+{i + 1}"] if i < 9 else [], tr("Show the {panel} panel").format(panel=tr(cls.title or panel_id)),
+        for i, (panel_id, info) in enumerate(panel_registry.PANELS.items()):
+            action = self.make_action(
+                f"actionShow_{panel_id}", tr(info.title or panel_id), lambda _=False, pid=panel_id: self.show_panel(pid),
+                [f"Ctrl+{i + 1}"] if i < 9 else [], tr("Show the {panel} panel").format(panel=tr(info.title or panel_id)),
             )
             action.setCheckable(True)
             action.setData(panel_id)
@@ -201,12 +204,23 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(tr("&File"))
+        file_menu.setObjectName("fileMenu")
+        file_menu.addAction(self.sessions.open_action)
+        file_menu.addMenu(self.sessions.recent_menu)
+        file_menu.addAction(self.sessions.save_action)
+        file_menu.addSeparator()
         if "training" in panel_registry.PANELS:
             file_menu.addAction(self.actionOpenDataset)
         file_menu.addAction(self.actionSaveImage)
+        file_menu.addMenu(self.exports.menu)
         file_menu.addSeparator()
         file_menu.addAction(self.actionQuit)
+        self.file_menu = file_menu
+        edit = bar.addMenu(tr("&Edit"))
+        edit.setObjectName("editMenu")
+        edit.addAction(self.exports.copy_action)
         view = bar.addMenu(tr("&View"))
+        view.setObjectName("viewMenu")
         for action in self.panel_actions.actions():
             view.addAction(action)
         view.addSeparator()
@@ -222,11 +236,18 @@ class MainWindow(QMainWindow):
             action.setData(code)
             action.triggered.connect(lambda _=False, code=code: self.switch_language(code))
             self.language_actions.addAction(action)
+        view.addSeparator()
+        view.addMenu(self.themes.menu)
         run = bar.addMenu(tr("&Run"))
+        run.setObjectName("runMenu")
         for action in (self.actionPlayPause, self.actionStep, self.actionReset):
             run.addAction(action)
+        bar.addMenu(self.lecture.menu)
         help_menu = bar.addMenu(tr("&Help"))
-        help_menu.addAction(self.actionAbout)
+        help_menu.setObjectName("helpMenu")
+        help_menu.addAction(self.help.formulas_action)
+        help_menu.addSeparator()
+        help_menu.addAction(self.help.about_action)
 
     def _build_toolbar(self) -> None:
         tb = self.addToolBar(tr("Run"))
@@ -276,21 +297,6 @@ class MainWindow(QMainWindow):
             ok = self.save_image(path)
             self._show_status((tr("Saved {path}") if ok else tr("Could not write {path}")).format(path=path))
 
-    def about(self) -> None:
-        QMessageBox.about(
-            self,
-            tr("About GradLab"),
-            "<h3>GradLab</h3><p>"
-            + tr(
-                "An offline lab where you watch a neural network being trained: activations, "
-                "optimizers, initialization and regularization, following the lecture and "
-                "chapter 6 of <i>Deep Learning from Scratch</i>."
-            )
-            + "</p><p>"
-            + tr("Space: play/pause · → or N: step · R: reset · Ctrl+1…: panels")
-            + "</p>",
-        )
-
     # ---- language ------------------------------------------------------------------------------------
     def switch_language(self, lang: str) -> "MainWindow":
         """Rebuild the window in ``lang`` on the same panel; returns the window now showing.
@@ -333,12 +339,8 @@ class MainWindow(QMainWindow):
         p = self.current_panel()
         if p is not None:
             store.setValue("window/panel", p.panel_id)
-        for panel_id, panel in self._panels.items():
-            store.beginGroup(panel_id)
-            try:
-                panel.save_settings(store)
-            finally:
-                store.endGroup()
+        for panel in self._panels.values():
+            settings_store.save_panel(panel, store)
         store.sync()
 
     def shutdown(self) -> bool:
@@ -351,6 +353,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt naming
         if not self._closed:
             self._closed = True
+            self.lecture.cancel()
             self.save_settings()
             self.shutdown()
             _open_windows.discard(self)

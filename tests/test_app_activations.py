@@ -171,6 +171,7 @@ def test_play_deepens_until_paused_and_reset_restores_defaults(panel, qtbot):
     assert panel.sliders["elu"].value() == 1.0
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_probe_error_shows_in_banner(panel, qtbot, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("probe exploded")

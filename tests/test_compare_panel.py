@@ -39,6 +39,14 @@ def panel(qapp):
     p.deleteLater()
 
 
+@pytest.fixture(autouse=True)
+def no_idle_workers(request):
+    """The conftest fails a test that leaves child processes: the shared panel's idle workers end after each test."""
+    yield
+    if "panel" in request.fixturenames:
+        request.getfixturevalue("panel").runner.shutdown()
+
+
 def wait_done(qtbot, p, timeout=30000):
     qtbot.waitUntil(lambda: not p.runner.running, timeout=timeout)
 
@@ -90,6 +98,7 @@ def test_selecting_rows_highlights_curves_and_sorting_works(qtbot, panel):
     assert all(panel.curves.pen_width(i) == 2 for i in ids)
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_rerun_selected_configurations_with_more_seeds(qtbot, panel):
     ids = [s.config_id for s in panel.model.summaries()]
     panel.table.select_ids([ids[1], ids[3]])
@@ -141,6 +150,7 @@ def test_cancel_terminates_every_process_and_keeps_finished_runs(qtbot, panel):
     assert panel.table.model().rowCount() == 0 and not panel.curves.curves
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_bad_levels_show_an_error_and_run_nothing(qtbot, panel):
     panel.apply_state(tiny(vary=["dropout"], levels={"dropout": "0, 1.5"}))
     assert not panel.run_grid()
@@ -148,6 +158,7 @@ def test_bad_levels_show_an_error_and_run_nothing(qtbot, panel):
     panel.apply_state(tiny())
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_a_failing_run_reaches_the_banner_and_the_rest_finish(qtbot, panel):
     good = ex.expand_grid({"lr": [0.05]}, (0,), ex.DataSpec("toy", "xor", 0.1, 80, 0.25), ex.RunSettings(hidden=(4,), epochs=2))
     bad = ex.expand_grid({"lr": [0.01]}, (0,), ex.DataSpec("toy", "xor", 0.1, 1, 0.25), ex.RunSettings(hidden=(4,), epochs=2))

@@ -88,8 +88,8 @@ def test_export_menu_asks_which_plot_and_writes_the_file(window, tmp_path, monke
 
 def test_copy_figure_puts_the_panel_on_the_clipboard(window):
     QGuiApplication.clipboard().clear()
-    assert window.actionCopyFigure.shortcuts()[0].toString() == "Ctrl+Shift+C"
-    window.actionCopyFigure.trigger()
+    assert window.exports.copy_action.shortcuts()[0].toString() == "Ctrl+Shift+C"
+    window.exports.copy_action.trigger()
     image = QGuiApplication.clipboard().image()
     assert not image.isNull()
     panel = window.current_panel()

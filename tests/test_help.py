@@ -29,20 +29,20 @@ def test_every_panel_has_formulas_and_they_come_from_the_registries():
 
 
 def test_formulas_dialog_shows_the_visible_panels_rules(window, qtbot):
-    window.actionFormulas.trigger()
-    dialog = window.formulas_dialog
+    window.help.formulas_action.trigger()
+    dialog = window.help.formulas_dialog
     qtbot.addWidget(dialog)
     text = dialog.findChild(QTextBrowser, "formulasText").toPlainText()
     assert "√" in text and "Adam" in text and "PyTorch" in text
     assert "Rosenbrock" in text  # the surfaces this panel offers
-    assert window.actionFormulas.shortcuts()
+    assert window.help.formulas_action.shortcuts()
     dialog.close()
 
 
 def test_about_lists_the_versions(window, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append(text))
-    window.actionAbout.trigger()
+    window.help.about_action.trigger()
     assert len(shown) == 1
     versions = app_help.versions()
     for name in ("GradLab", "Python", "Qt", "PySide6", "pyqtgraph", "NumPy", "BLAS"):

@@ -116,6 +116,7 @@ def test_3d_view_falls_back_cleanly_without_opengl(qtbot, panel):
     assert panel.stack.currentIndex() == 0
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_bad_hidden_sizes_show_an_error(qtbot, panel):
     panel.controls.hidden_edit.setText("16, banana")
     panel.play_pause()

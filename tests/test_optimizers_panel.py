@@ -157,6 +157,7 @@ def test_play_pause_reset(qtbot, panel):
     assert not panel.is_playing()
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_changing_a_hyperparameter_restarts(qtbot, panel):
     click_step(qtbot, panel, 3)
     panel.select_lane(KEYS.index("momentum"))

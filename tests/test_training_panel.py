@@ -177,6 +177,7 @@ def test_divergence_is_reported_with_the_last_finite_values(qtbot, panel):
     qtbot.waitUntil(lambda: panel.model.run is not run, timeout=5000)
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_corrupt_file_shows_an_error_and_keeps_the_data(qtbot, panel, tmp_path):
     before = panel.model.run
     bad = tmp_path / "train-images-idx3-ubyte"
@@ -349,6 +350,7 @@ def test_cached_datasets_are_listed_and_the_dialog_opens_files(qtbot, tmp_path, 
         p._steppers.clear()
 
 
+@pytest.mark.expect_error  # the banner shows an error on purpose
 def test_a_run_that_cannot_be_built_keeps_the_previous_one(qtbot, panel, monkeypatch):
     click_step(qtbot, panel, 2)
     before, settings, state = panel.model.run, panel.model.settings(), panel.state()

@@ -1,49 +1,73 @@
-"""The panel registry: panel_id → Panel class, in the order the window shows them.
+"""The panel registry: what panels exist, in tab order, *without importing them*.
 
-``--panel NAME`` and the main window both read it. Panels land in separate issues, so an
-optional one that is not there yet (ImportError of its own module) is simply left out.
+Each entry names the panel's id, module, class, title and one-line description, so the window
+can build its tabs and menus at start-up and import a panel only when its tab is first opened
+(``PanelInfo.load()``). A panel whose module is not installed (``find_spec`` finds nothing) is
+left out. ``tests/test_panel_registry.py`` checks the titles here against the panel classes.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from dataclasses import dataclass
 
-from app.panels.base import Panel
 
-# (panel_id, module, class name), in tab order.
-_KNOWN = (
-    ("activations", "app.panels.activations", "ActivationsPanel"),
-    ("optimizers", "app.panels.optimizers", "OptimizersPanel"),
-    ("init", "app.panels.init", "InitPanel"),
-    ("training", "app.panels.training", "TrainingPanel"),
-    ("landscape", "app.panels.landscape", "LandscapePanel"),
-    ("compare", "app.panels.compare", "ComparePanel"),
-    ("backprop", "app.panels.backprop", "BackpropPanel"),
+@dataclass(frozen=True)
+class PanelInfo:
+    """One panel as the registry knows it before it is imported."""
+
+    panel_id: str
+    module: str
+    class_name: str
+    title: str
+    description: str = ""
+
+    def load(self) -> type:
+        """Import the panel's module and return its ``Panel`` subclass."""
+        return getattr(importlib.import_module(self.module), self.class_name)
+
+    @classmethod
+    def of(cls, panel_class: type) -> "PanelInfo":
+        """The entry of an already imported ``Panel`` subclass (tests register stand-ins)."""
+        return cls(panel_class.panel_id, panel_class.__module__, panel_class.__qualname__,
+                   panel_class.title, panel_class.description)
+
+
+KNOWN = (
+    PanelInfo("activations", "app.panels.activations", "ActivationsPanel", "Activations",
+              "Activation functions, their derivatives, vanishing gradients and softmax"),
+    PanelInfo("optimizers", "app.panels.optimizers", "OptimizersPanel", "Optimizers",
+              "SGD, Momentum, NAG, AdaGrad, RMSProp and Adam racing on loss surfaces"),
+    PanelInfo("init", "app.panels.init", "InitPanel", "Initialization",
+              "Weight initialization: activation and gradient histograms per layer (A vs B)"),
+    PanelInfo("training", "app.panels.training", "TrainingPanel", "Training",
+              "Train a small network live: boundary, loss/accuracy, train/test gap, layer distributions"),
+    PanelInfo("landscape", "app.panels.landscape", "LandscapePanel", "Landscape",
+              "The real network's loss landscape, with SGD, Momentum and Adam paths on it"),
+    PanelInfo("compare", "app.panels.compare", "ComparePanel", "Compare",
+              "Assignment 1: vary dropout, activation, init, batch norm, … and compare the runs"),
+    PanelInfo("backprop", "app.panels.backprop", "BackpropPanel", "Backprop",
+              "Follow one sample through forward, loss, backward and the weight update"),
 )
 
 
-def _load() -> dict[str, type[Panel]]:
-    found: dict[str, type[Panel]] = {}
-    for panel_id, module_name, class_name in _KNOWN:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:  # the panel exists but one of *its* imports is missing
-                raise
-            continue
-        found[panel_id] = getattr(module, class_name)
-    return found
+def _installed(info: PanelInfo) -> bool:
+    try:
+        return importlib.util.find_spec(info.module) is not None
+    except ModuleNotFoundError:
+        return False
 
 
-PANELS: dict[str, type[Panel]] = _load()
+PANELS: dict[str, PanelInfo] = {info.panel_id: info for info in KNOWN if _installed(info)}
 
 
 def names() -> list[str]:
     return list(PANELS)
 
 
-def get(name: str) -> type[Panel]:
-    """The Panel class for ``name``; unknown names raise ``ValueError`` listing the valid ones."""
+def get(name: str) -> PanelInfo:
+    """The entry for ``name``; unknown names raise ``ValueError`` listing the valid ones."""
     key = str(name).strip().lower()
     if key not in PANELS:
         raise ValueError(f"unknown panel {name!r}; choose one of: {', '.join(PANELS)}")

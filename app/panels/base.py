@@ -1,4 +1,4 @@
-"""The base class of every panel: actions, readiness, workers, errors and settings.
+"""The base class of every panel: actions, readiness, workers, errors and state.
 
 A panel is one lecture topic (Activations, Optimizers, ...). The main window shows one at a time
 and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Subclasses:
@@ -20,7 +20,7 @@ and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Su
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.widgets.error_banner import ErrorBanner
@@ -179,10 +179,3 @@ class Panel(QWidget):
     def apply_state(self, state) -> None:
         """Show ``state`` (a ``State``); afterwards ``self.state() == state``."""
         raise NotImplementedError(f"{type(self).__name__}.apply_state()")
-
-    # ---- settings ------------------------------------------------------------------------------
-    def save_settings(self, settings: QSettings) -> None:
-        """Store the panel's controls; the window has already called ``beginGroup(panel_id)``."""
-
-    def restore_settings(self, settings: QSettings) -> None:
-        """Restore what ``save_settings`` stored (missing keys keep the defaults)."""

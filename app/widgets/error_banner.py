@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
 
 from app.i18n import tr
 from app.widgets.palette import ERROR_BG, ERROR_FG
+
+
+class BannerLog(QObject):
+    """``shown(message)`` for every error any banner shows (the test guard listens to it)."""
+
+    shown = Signal(str)
+
+
+log = BannerLog()
 
 
 class ErrorBanner(QFrame):
@@ -53,6 +62,7 @@ class ErrorBanner(QFrame):
         self.label.setText(message)
         self.label.setToolTip(details or message)
         self.show()
+        log.shown.emit(message)
 
     def clear(self) -> None:
         self.label.clear()

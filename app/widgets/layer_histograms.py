@@ -38,7 +38,8 @@ from PySide6.QtCore import Signal
 
 from app.i18n import tr
 from app.widgets import plots
-from app.widgets.palette import FOREGROUND, MUTED, qcolor, series_color
+from app.widgets import palette
+from app.widgets.palette import qcolor, series_color
 
 #: Fill opacity: two overlaid series must both stay visible.
 FILL_ALPHA = 90
@@ -62,7 +63,7 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
                  normalize: bool = True):
         plots.configure()
         super().__init__(parent)
-        self.setBackground("w")
+        self.setBackground(palette.BACKGROUND)
         self.ci.layout.setContentsMargins(2, 2, 2, 2)
         self.ci.layout.setHorizontalSpacing(4)
         self.ci.layout.setVerticalSpacing(0)
@@ -83,6 +84,16 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
         self._applied: tuple | None = None  # the (x, y) ranges last set, to skip no-op re-layouts
         self._last_wanted: float | None = None
         self.setMinimumHeight(150)
+        palette.signals.changed.connect(self._recolour)
+
+    def _recolour(self, *_dark) -> None:
+        """The theme changed: background, header and the texts under the plots (plots.PlotTheme does the axes)."""
+        self.setBackground(palette.BACKGROUND)
+        if self._header is not None:
+            self._header.setText(self._header_html(), size="10pt", color=palette.FOREGROUND)
+        for label in self._labels:
+            label.setText(label.text, color=palette.MUTED)
+        self._refresh_texts()
 
     # ---- structure ---------------------------------------------------------------------------
     def layer_names(self) -> list[str]:
@@ -98,7 +109,7 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
         if len(names) == len(self._plots):
             for p, old, new in zip(self._plots, self._names, names):
                 if old != new:
-                    p.setTitle(new, size="9pt", color=FOREGROUND)
+                    p.setTitle(new, size="9pt", color=palette.FOREGROUND)
             self._names = names
             return
         self.ci.clear()
@@ -108,7 +119,7 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
         row = 0
         if self._title or self._x_label:
             self._header = self.ci.addLabel(self._header_html(), row=0, col=0, colspan=max(1, len(names)),
-                                            size="10pt", color=FOREGROUND)
+                                            size="10pt", color=palette.FOREGROUND)
             row = 1
         for i, name in enumerate(names):
             p = self.ci.addPlot(row=row, col=i)
@@ -116,7 +127,7 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
             plots.style_plot(p, "", y=self._y_label if i == 0 else "")
             p.getAxis("left").enableAutoSIPrefix(False)
             p.getAxis("bottom").enableAutoSIPrefix(False)
-            p.setTitle(name, size="9pt", color=FOREGROUND)
+            p.setTitle(name, size="9pt", color=palette.FOREGROUND)
             p.hideButtons()
             p.setMouseEnabled(x=False, y=False)
             p.getViewBox().disableAutoRange()
@@ -125,7 +136,7 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
                 p.getAxis("left").setWidth(4)
                 p.setYLink(self._plots[0])
                 p.setXLink(self._plots[0])
-            label = self.ci.addLabel("", row=row + 1, col=i, size=TEXT_SIZE, color=MUTED)
+            label = self.ci.addLabel("", row=row + 1, col=i, size=TEXT_SIZE, color=palette.MUTED)
             self._plots.append(p)
             self._labels.append(label)
         self._refresh_texts()
@@ -175,12 +186,12 @@ class LayerHistogramRow(pg.GraphicsLayoutWidget):
         if x_label is not None:
             self._x_label = x_label
         if self._header is not None:
-            self._header.setText(self._header_html(), size="10pt", color=FOREGROUND)
+            self._header.setText(self._header_html(), size="10pt", color=palette.FOREGROUND)
 
     def _header_html(self) -> str:
         text = f"<b>{html.escape(self._title)}</b>" if self._title else ""
         if self._x_label:
-            text += f"<span style='color:{MUTED}'>{' · ' if text else ''}x: {html.escape(self._x_label)}</span>"
+            text += f"<span style='color:{palette.MUTED}'>{' · ' if text else ''}x: {html.escape(self._x_label)}</span>"
         return text
 
     def set_texts(self, texts: Sequence[str], series: int = 0) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QValidator, QPalette
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QGridLayout,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.widgets.palette import MUTED
 
 #: key → (label, tooltip, min, max, log-stepping)
 HYPER_SPECS = {
@@ -122,7 +121,7 @@ class OptimizerEditor(QWidget):
                 text, tip, lo, hi, log_steps = HYPER_SPECS.get(key, (key, key, 0.0, 1e6, True))
                 tip = tr(tip)
                 name = QLabel(text, self)
-                name.setStyleSheet(f"color: {MUTED}")
+                name.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # muted, in either theme
                 spin = SciSpinBox(lo, hi, log_steps, self)
                 spin.setObjectName(f"hyper_{key}")
                 spin.setToolTip(tip)

@@ -2,8 +2,9 @@
 
 ``configure()`` sets pyqtgraph's global options once (before the first plot is built);
 ``make_plot(title, x, y)`` returns a styled ``PlotWidget``; ``pen(i)`` the pen of series i.
-Colours are read from ``palette`` at call time, so plots built after a theme switch
-(``app.themes``) get the theme's colours.
+Colours are read from ``palette`` when drawing, and every plot styled here repaints its neutral
+colours (background, title, axes, legend) on ``palette.signals.changed``: a theme switch
+(``app.themes``) reaches plots built before it without anything polling.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMenu
 
 from app.widgets import palette
@@ -58,7 +59,46 @@ def style_plot(plot: pg.PlotItem, title: str = "", x: str = "", y: str = "", gri
         plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(False)
     export_only_menu(plot)
+    PlotTheme.of(plot)
     return plot
+
+
+class PlotTheme(QObject):
+    """Repaints one plot's neutral colours from ``palette`` on ``palette.signals.changed``.
+
+    A child of the PlotItem, so the connection ends with the plot. ``legends`` added with
+    ``add_legend`` are repainted too.
+    """
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(plot)
+        self.setObjectName("plotTheme")
+        self.plot = plot
+        self.legends: list[pg.LegendItem] = []
+        palette.signals.changed.connect(self.recolour)
+
+    @classmethod
+    def of(cls, plot: pg.PlotItem) -> "PlotTheme":
+        """The plot's PlotTheme (created on first use)."""
+        found = plot.findChild(cls, "plotTheme")
+        return found if found is not None else cls(plot)
+
+    def recolour(self, *_dark) -> None:
+        plot, fg = self.plot, palette.FOREGROUND
+        for view in plot.scene().views() if plot.scene() is not None else ():
+            if isinstance(view, pg.GraphicsView):
+                view.setBackground(palette.BACKGROUND)
+        if plot.titleLabel.text:
+            plot.titleLabel.setText(plot.titleLabel.text, color=fg)
+        for side in ("bottom", "left", "top", "right"):
+            axis = plot.getAxis(side)
+            axis.setTextPen(fg)
+            axis.setPen(palette.MUTED)
+            if axis.labelText:
+                style = {**axis.labelStyle, "color": fg}
+                axis.setLabel(axis.labelText, units=axis.labelUnits, unitPrefix=axis.labelUnitPrefix, **style)
+        for legend in self.legends:
+            style_legend(legend)
 
 
 class _ExportOnlyMenu(QMenu):
@@ -146,6 +186,13 @@ def add_legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top-left") ->
     if corner not in _CORNERS:
         raise ValueError(f"unknown legend corner {corner!r}; choose one of: {', '.join(_CORNERS)}")
     legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize="9pt")
+    style_legend(legend)
+    PlotTheme.of(plot).legends.append(legend)
+    return legend
+
+
+def style_legend(legend: pg.LegendItem) -> None:
+    """The legend's translucent background, frame and text in the theme's colours."""
     legend.setBrush(pg.mkBrush(palette.qcolor(palette.BACKGROUND, 200)))
     legend.setPen(pg.mkPen(palette.MUTED))
-    return legend
+    legend.setLabelTextColor(palette.FOREGROUND)

@@ -196,7 +196,10 @@ class ResultsTable(QTableView):
                            "select rows (Ctrl/Shift for several) to highlight their curves"))
         self.selectionModel().selectionChanged.connect(lambda *_a: self.configsSelected.emit(self.selected_ids()))
         self.horizontalHeader().sortIndicatorChanged.connect(self._on_sort)
-        palette.signals.changed.connect(lambda _dark: self.results.repaint_all())
+        palette.signals.changed.connect(self._on_theme)  # a bound method: the link dies with the table
+
+    def _on_theme(self, _dark: bool) -> None:
+        self.results.repaint_all()
 
     def _on_sort(self, column: int, order: Qt.SortOrder) -> None:
         keys = self.results.column_keys()

@@ -1,7 +1,7 @@
 """The explanation shown next to the picture while a lecture scene is active.
 
-Title, lecture part, the scene's text (what to look at and why) and buttons to go to the
-previous or next scene, set it up again, or go back to the list. Two layouts: a column (beside
+Title, lecture part, the scene's text (what to look at and why), once it has run the outcome of
+each of its checks, and buttons to go to the previous or next scene, set it up again, or go back to the list. Two layouts: a column (beside
 a panel that leaves room on the right) and a compact strip (below panels that need the whole
 width; the title then leads the text so the strip stays a few lines high). It only displays;
 the dock decides what happens.
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.widgets.palette import MUTED
+from app.widgets import palette
 
 
 class ScenePane(QWidget):
@@ -56,7 +56,6 @@ class ScenePane(QWidget):
         col.setSpacing(4)
         self.part_label = QLabel(texts)
         self.part_label.setObjectName("scenePart")
-        self.part_label.setStyleSheet(f"color: {MUTED}")
         self.part_label.setWordWrap(True)
         self.title_label = QLabel(texts)
         self.title_label.setObjectName("sceneTitle")
@@ -71,10 +70,16 @@ class ScenePane(QWidget):
         self.text_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.status_label = QLabel(texts)
         self.status_label.setObjectName("sceneStatus")
-        self.status_label.setStyleSheet(f"color: {MUTED}")
         self.status_label.setWordWrap(True)
         self.status_label.hide()
-        for w in (self.part_label, self.title_label, self.text_label, self.status_label):
+        self.checks_label = QLabel(texts)
+        self.checks_label.setObjectName("sceneChecks")
+        self.checks_label.setWordWrap(True)
+        self.checks_label.setTextFormat(Qt.TextFormat.RichText)
+        self.checks_label.hide()
+        self._recolour()
+        palette.signals.changed.connect(self._recolour)
+        for w in (self.part_label, self.title_label, self.text_label, self.checks_label, self.status_label):
             col.addWidget(w)
         self.texts = texts
 
@@ -96,6 +101,10 @@ class ScenePane(QWidget):
         self.box.addWidget(texts)
         self.box.addWidget(buttons)
         self.box.addStretch(1)
+
+    def _recolour(self, *_dark) -> None:
+        for label in (self.part_label, self.status_label):
+            label.setStyleSheet(f"color: {palette.MUTED}")
 
     def _button(self, name: str, text: str, tip: str, signal) -> QPushButton:
         button = QPushButton(text, self)
@@ -141,6 +150,8 @@ class ScenePane(QWidget):
         self.text_label.setText(f"<b>{title}</b> ({index + 1}/{count}) — {text}" if self.compact else text)
         self.prev_button.setEnabled(index > 0)
         self.next_button.setEnabled(index < count - 1)
+        self.checks_label.clear()
+        self.checks_label.hide()
         self.set_status("")
         self.fit_width()
 
@@ -172,6 +183,26 @@ class ScenePane(QWidget):
         if text_width > 100:
             label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             label.setFixedHeight(label.heightForWidth(text_width))
+
+    def show_outcomes(self, outcomes, message: str = "") -> None:
+        """After the run: ✓ or ✗ and the claim for each check (the measurement when it failed)."""
+        lines = []
+        for claim, problem in outcomes:
+            mark = "✓" if problem is None else "✗"
+            lines.append(f"{mark} {html.escape(tr(claim))}" + ("" if problem is None else
+                                                                 f"<br><small>{html.escape(problem)}</small>"))
+        self.checks_label.setText("<br>".join(lines))
+        self.checks_label.setVisible(bool(lines) and not self.compact)
+        if self.compact and lines:  # the strip stays low: one line of summary
+            held = sum(problem is None for _claim, problem in outcomes)
+            summary = tr("{held} of {count} checks hold").format(held=held, count=len(outcomes))
+            message = f"{summary} · {message}" if message else summary
+        self.set_status(message)
+        self.fit_width()
+
+    def checks(self) -> str:
+        """The checks' outcomes as shown (plain text)."""
+        return QTextDocumentFragment.fromHtml(self.checks_label.text()).toPlainText()
 
     def set_status(self, text: str) -> None:
         self.status_label.setText(text)

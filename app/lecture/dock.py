@@ -1,18 +1,17 @@
-"""The Lecture dock and menu: every scene listed by lecture part, and the active scene's text.
+"""The Lecture dock: every scene listed by lecture part, and the active scene's text and checks.
 
-The dock (right of the panels) shows either the list of scenes (the start page: double-click or
-Enter opens one) or, while a scene is active, its explanation with previous/next buttons. The
-Lecture menu lists the same scenes by part and toggles the dock (Ctrl+L).
+The dock (right of the panels, or below those that need the whole width) shows either the list
+of scenes (the start page: double-click or Enter opens one) or, while a scene is active, its
+explanation with previous/next buttons and, once the scene has run, its checks' outcomes. It
+only displays; ``app.lecture.menu.Lecture`` opens scenes.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
-    QMenu,
     QSizePolicy,
     QStackedWidget,
     QTreeWidget,
@@ -21,10 +20,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import scenes
 from app.i18n import tr
-from app.widgets.palette import MUTED
-from app.widgets.scene_pane import ScenePane
+from app.lecture import catalogue
+from app.lecture.pane import ScenePane
+from app.lecture.scene import PARTS
+from app.widgets import palette
 
 DOCK_WIDTH = 300
 KEEP_MS = 1000  # how long after a move the window's size is kept (see SceneDock._fit)
@@ -41,8 +41,8 @@ class SceneList(QTreeWidget):
         self.setHeaderHidden(True)
         self.setRootIsDecorated(True)
         self.setWordWrap(True)
-        for part, group in scenes.by_part().items():
-            top = QTreeWidgetItem(self, [tr(scenes.PARTS[part])])
+        for part, group in catalogue.by_part().items():
+            top = QTreeWidgetItem(self, [tr(PARTS[part])])
             top.setFlags(Qt.ItemFlag.ItemIsEnabled)
             font = top.font(0)
             font.setBold(True)
@@ -70,10 +70,14 @@ class SceneList(QTreeWidget):
 
 
 class SceneDock(QDockWidget):
-    """``SceneDock(window)``: the start page (list) and the explanation pane, in one dock."""
+    """``SceneDock(window, open_scene)``: the start page (list) and the explanation pane, in one dock.
 
-    def __init__(self, window):
+    ``open_scene(name)`` is called when the user picks a scene here.
+    """
+
+    def __init__(self, window, open_scene):
         super().__init__(tr("Lecture"), window)
+        self.open = open_scene
         self.setObjectName("sceneDock")
         self.window_ = window
         self.current: str | None = None
@@ -88,8 +92,9 @@ class SceneDock(QDockWidget):
                           "look at. Double-click a scene (or select it and press Enter)."), start)
         intro.setObjectName("sceneIntro")
         intro.setWordWrap(True)
-        intro.setStyleSheet(f"color: {MUTED}")
         self.intro = intro
+        self._recolour()
+        palette.signals.changed.connect(self._recolour)
         self.tree = SceneList(start)
         self.tree.itemActivated.connect(self._on_activated)
         col.addWidget(intro)
@@ -127,15 +132,14 @@ class SceneDock(QDockWidget):
             if 0 <= i < len(order):
                 self.open(order[i])
 
-    def open(self, name: str):
-        """Open scene ``name`` in the window (the window's ``open_scene``)."""
-        return open_in(self.window_, name)
+    def _recolour(self, *_dark) -> None:
+        self.intro.setStyleSheet(f"color: {palette.MUTED}")
 
     def show_scene(self, scene) -> None:
-        """Show ``scene``'s explanation (called by ``scenes.open_scene``)."""
+        """Show ``scene``'s explanation (its checks follow with ``show_run``)."""
         order = self.tree.scene_names()
         self.current = scene.name
-        self.pane.show_scene(scene, tr(scenes.PARTS[scene.part]), order.index(scene.name), len(order))
+        self.pane.show_scene(scene, tr(PARTS[scene.part]), order.index(scene.name), len(order))
         self.tree.select(scene.name)
         self.stack.setCurrentWidget(self.pane)
         self._show()
@@ -200,49 +204,7 @@ class SceneDock(QDockWidget):
         if self._keep_size is not None and self._keep_clock.isValid() and self._keep_clock.elapsed() < KEEP_MS:
             QTimer.singleShot(0, self.window_, self._fit)
 
-    def _on_run_done(self, run) -> None:
-        if run is getattr(self.window_, "scene_run", None) and not run.ok and run.message:
-            self.pane.set_status(run.message)
-
-
-def open_in(window, name: str):
-    """Open scene ``name`` in ``window`` and report a failure in the explanation pane."""
-    run = scenes.open_scene(window, name, complete=False)  # a paused training run is no failure
-    dock = getattr(window, "scene_dock", None)
-    if dock is not None:
-        run.done.connect(lambda _ok, run=run: dock._on_run_done(run))
-    return run
-
-
-def install(window) -> SceneDock:
-    """Add the dock (hidden until used) and the Lecture menu (before Help) to ``window``."""
-    dock = SceneDock(window)
-    window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-    dock.hide()
-    window.scene_dock = dock
-    window.scene_run = None
-
-    bar = window.menuBar()
-    menu = QMenu(tr("&Lecture"), window)
-    menu.setObjectName("lectureMenu")
-    last = bar.actions()[-1] if bar.actions() else None  # Help stays last
-    if last is not None:
-        bar.insertMenu(last, menu)
-    else:
-        bar.addMenu(menu)
-    toggle = QAction(tr("Lecture &scenes"), window)
-    toggle.setObjectName("actionLectureScenes")
-    toggle.setShortcut(QKeySequence("Ctrl+L"))
-    toggle.setStatusTip(tr("Show or hide the list of lecture scenes"))
-    toggle.triggered.connect(lambda: dock.hide() if dock.isVisible() else dock.show_list())
-    window.addAction(toggle)
-    menu.addAction(toggle)
-    menu.addSeparator()
-    for part, group in scenes.by_part().items():
-        sub = menu.addMenu(tr(scenes.PARTS[part]))
-        for scene in group:
-            action = sub.addAction(tr(scene.title))
-            action.setObjectName(f"actionScene_{scene.name}")
-            action.setData(scene.name)
-            action.triggered.connect(lambda _=False, name=scene.name: open_in(window, name))
-    return dock
+    def show_run(self, run) -> None:
+        """Show how ``run`` (a finished ``SceneRun`` of the scene shown) ended: each check, or why it failed."""
+        if run.scene.name == self.current:
+            self.pane.show_outcomes(run.outcomes, run.message)

@@ -1,0 +1,97 @@
+"""The window's ``Lecture``: the Lecture menu, the scene dock and the scene being run.
+
+The menu is filled when first shown and the dock built when first needed, so start-up imports
+neither the scene modules nor the dock. ``open(name)`` shows the scene's panel, sets the scene
+up (``app.lecture.runner``) and shows its text, then its checks when the run is done.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMenu
+
+from app.i18n import tr
+
+
+class Lecture(QObject):
+    """``menu``, ``toggle_action`` (Ctrl+L), ``dock`` (built on first use), ``run`` (the last SceneRun)."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.run = None
+        self._dock = None
+        self.menu = QMenu(tr("&Lecture"), window)
+        self.menu.setObjectName("lectureMenu")
+        self.toggle_action = window.make_action(
+            "actionLectureScenes", tr("Lecture &scenes"), self.toggle_dock, ["Ctrl+L"],
+            tr("Show or hide the list of lecture scenes"))
+        self.menu.addAction(self.toggle_action)
+        self._filled = False
+        self.menu.aboutToShow.connect(self.fill_menu)
+
+    def fill_menu(self) -> None:
+        """One submenu per lecture part, one action per scene (done once, on first show)."""
+        if self._filled:
+            return
+        from app.lecture import catalogue
+        from app.lecture.scene import PARTS
+
+        self._filled = True
+        self.menu.addSeparator()
+        for part, group in catalogue.by_part().items():
+            sub = self.menu.addMenu(tr(PARTS[part]))
+            for scene in group:
+                action = sub.addAction(tr(scene.title))
+                action.setObjectName(f"actionScene_{scene.name}")
+                action.setData(scene.name)
+                action.triggered.connect(lambda _=False, name=scene.name: self.open(name))
+
+    @property
+    def dock(self):
+        """The scene dock (built, hidden, on first use)."""
+        if self._dock is None:
+            from app.lecture.dock import SceneDock
+
+            self._dock = SceneDock(self.window, self.open)
+            self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._dock)
+            self._dock.hide()
+        return self._dock
+
+    def has_dock(self) -> bool:
+        return self._dock is not None
+
+    def toggle_dock(self) -> None:
+        if self._dock is not None and self._dock.isVisible():
+            self._dock.hide()
+        else:
+            self.dock.show_list()
+
+    def open(self, name: str, timeout_ms: int = 0):
+        """Show scene ``name``: its panel, set up, explained; returns the ``SceneRun`` (async).
+
+        ``timeout_ms=0`` waits as long as the scene needs (the user may pause a training run).
+        """
+        from app.lecture import catalogue
+        from app.lecture.runner import SceneRun
+
+        scene = catalogue.get(name)
+        self.cancel()
+        panel = self.window.show_panel(scene.panel_id)
+        run = SceneRun(scene, panel, timeout_ms, parent=self)
+        self.run = run
+        self.dock.show_scene(scene)
+        run.done.connect(lambda _ok, run=run: self.dock.show_run(run))
+        return run.start()
+
+    def run_blocking(self, name: str, timeout_ms: int = 120000):
+        """``open`` and wait until the scene has finished (``--scene NAME --screenshot``, tests)."""
+        run = self.open(name, timeout_ms)
+        run.wait()
+        return run
+
+    def cancel(self) -> None:
+        """Stop waiting for the running scene (a new one opens, or the window closes)."""
+        if self.run is not None:
+            self.run.cancel()
