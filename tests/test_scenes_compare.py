@@ -35,6 +35,14 @@ def panel(qapp):
     p.deleteLater()
 
 
+@pytest.fixture(autouse=True)
+def idle_workers_end_after_each_test(request):
+    """The conftest fails a test that leaves child processes alive: end the shared panel's idle workers."""
+    yield
+    if "panel" in request.fixturenames:
+        request.getfixturevalue("panel").runner.shutdown()
+
+
 def run(panel, scene, qtbot, timeout_ms=240000) -> list[str]:
     """The scene runner's protocol (see the brief / app.lecture.scene)."""
     if panel.is_playing():

@@ -42,12 +42,17 @@ STRESS = textwrap.dedent("""
     from PySide6.QtCore import QObject, QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
-    from app.panels.landscape import landscape_job
+    from app.models.landscape import LandscapeModel
+    from app.panels.landscape.panel import landscape_job
     from app.workers import Channel, live_workers, shutdown_all
     from engine import landscape as L
+    from engine.training_setup import DataSpec, RunSettings
 
     RUNS = int(sys.argv[1])
-    small = L.Settings(n_samples=60, hidden=(8,), epochs=2, batch_size=16, resolution=9, max_points=10)
+    small_settings = L.Settings(data=DataSpec("toy", "spiral", 0.1, 60),
+                                network=RunSettings(hidden=(8,), epochs=2, batch_size=16),
+                                resolution=9, max_points=10)
+    model = LandscapeModel()
     channel = Channel("stress")
     state = {"submitted": 0, "returned": 0}
 
@@ -63,10 +68,10 @@ STRESS = textwrap.dedent("""
     def submit():
         if state["submitted"] < RUNS:
             state["submitted"] += 1
-            channel.submit(landscape_job, small, on_return=lambda _r: state.__setitem__("returned", state["returned"] + 1))
+            channel.submit(landscape_job, model, small_settings, on_return=lambda _r: state.__setitem__("returned", state["returned"] + 1))
             if state["submitted"] % 5 == 0 and state["submitted"] < RUNS:  # also abort some mid-run
                 state["submitted"] += 1
-                channel.submit(landscape_job, small, on_return=lambda _r: state.__setitem__("returned", state["returned"] + 1))
+                channel.submit(landscape_job, model, small_settings, on_return=lambda _r: state.__setitem__("returned", state["returned"] + 1))
 
     timer = QTimer()
     timer.timeout.connect(collect)
