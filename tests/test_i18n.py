@@ -404,7 +404,6 @@ def test_plot_context_menus_follow_the_language(korean, qtbot):
 
 
 # ---- the runtime switch ----------------------------------------------------------------------------
-@pytest.mark.skip(reason="the Activations/Optimizers panels persist through state()/apply_state(); session.py and the window switch to it in the shell part of issue #10")
 def test_switching_language_rebuilds_the_window(qtbot):
     from app.main_window import MainWindow, settings
 
@@ -414,11 +413,7 @@ def test_switching_language_rebuilds_the_window(qtbot):
     p = w.current_panel()
     assert p.wait_ready(timeout_ms=20000)
     p.depth_spin.setValue(17)
-    try:
-        p.state()
-        persists = True
-    except NotImplementedError:  # no model yet: nothing of this panel persists through QSettings
-        persists = False
+    assert p.state().depth == 17
     assert w.menuBar().actions()[0].text() == "&File"
     action = w.findChild(QAction, "actionLanguage_ko")
     try:
@@ -430,7 +425,7 @@ def test_switching_language_rebuilds_the_window(qtbot):
         assert new.menuBar().actions()[0].text() == "파일(&F)"
         assert new.isVisible() and not w.isVisible()
         assert new.current_panel().panel_id == "activations"
-        assert not persists or new.current_panel().depth_spin.value() == 17  # settings carried over
+        assert new.current_panel().state().depth == 17  # settings carried over
         assert new.current_panel().wait_ready(timeout_ms=20000)
         assert not p.is_busy()  # the old window's workers stopped (conftest checks the threads)
         assert settings().value(i18n.SETTINGS_KEY) == "ko"
