@@ -76,8 +76,9 @@ class GlossaryDialog(QDialog):
                                        QHeaderView.ResizeMode.Stretch,
                                        QHeaderView.ResizeMode.Interactive)):
             header.setSectionResizeMode(column, mode)
-        table.setColumnWidth(3, 210)
-        table.resizeRowsToContents()
+        table.setColumnWidth(3, 240)
+        # rows follow their wrapped text at whatever width the Definition column gets
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         return table
 
     def set_filter(self, text: str) -> None:
