@@ -51,10 +51,24 @@ def _t(key, en, ko, avoid, definition_en, definition_ko, lecture="", decision=""
 
 
 TERMS: tuple[Term, ...] = (
+    _t("network", "neural network", "신경망", ["네트워크"],
+       "Layers of neurons, each feeding the next; trained by gradient descent.",
+       "뉴런으로 된 층들을 차례로 이은 모델. 경사하강법으로 학습합니다.",
+       lecture="신경망의 성능을 측정하는 지표"),
     _t("activation", "activation function", "활성화 함수", ["활성화함수", "활성함수", "활성 함수"],
        "The non-linear function a neuron applies to its weighted sum (sigmoid, ReLU, …).",
        "뉴런이 가중합에 적용하는 비선형 함수 (시그모이드, ReLU 등).",
        lecture="활성화 함수의 정의"),
+    _t("sigmoid", "sigmoid", "시그모이드", ["sigmoid(?!\\()", "Sigmoid(?!\\()"],
+       "σ(x) = 1/(1 + e⁻ˣ): squashes into (0, 1); its derivative is at most 0.25.",
+       "σ(x) = 1/(1 + e⁻ˣ): 값을 (0, 1)로 누릅니다. 미분값은 최대 0.25입니다.",
+       lecture="시그모이드 함수에 의해 출력된 값은 항상 (+)",
+       decision="In Korean sentences 시그모이드, like 소프트맥스; the activation pickers keep the "
+                "registry's Latin names (Sigmoid, ReLU, tanh), and formulas keep sigmoid(x)."),
+    _t("softmax", "softmax", "소프트맥스", ["softmax(?!\\()", "Softmax(?!\\()"],
+       "Turns output sums into probabilities: e^z divided by the sum of e^z.",
+       "출력층의 합을 확률로 바꿉니다: e^z를 e^z의 합으로 나눈 값.",
+       lecture="소프트맥스 함수의 입력값"),
     _t("neuron", "neuron (unit)", "뉴런", ["유닛", "신경 세포"],
        "One unit of a layer: a weighted sum plus bias, then the activation function.",
        "층을 이루는 한 단위: 가중합에 편향을 더하고 활성화 함수를 적용합니다.",
