@@ -301,3 +301,68 @@ def matches(term: Term, needle: str, lang: str) -> bool:
     definition = term.definition_ko if lang == "ko" else term.definition_en
     texts = (term.en, term.ko, definition, *avoided_words(term))
     return any(needle in text.casefold() for text in texts)
+
+
+# ---- respelling: the mechanical part of fixing a catalogue --------------------------------------
+#: Korean particles that depend on the preceding syllable: (after a final consonant, after a vowel).
+PARTICLES = (("으로", "로"), ("이라", "라"), ("이나", "나"), ("이", "가"), ("을", "를"), ("은", "는"), ("과", "와"))
+#: An optional parenthesis, then an optional particle (신경망(은닉층 하나)을: the particle fits 신경망).
+_PARTICLE = r"(?P<paren>\([^()]*\))?(?P<particle>(?:{})(?![가-힣]))?".format(
+    "|".join(f for pair in PARTICLES for f in pair))
+
+
+def _final_consonant(syllable: str) -> int:
+    """The index of the final consonant (받침) of a Hangul syllable, 0 if it has none."""
+    code = ord(syllable) - 0xAC00
+    return code % 28 if 0 <= code < 11172 else 0
+
+
+def attach(word: str, particle: str) -> str:
+    """``word`` + ``particle`` in the form its last syllable needs: 갱신+를 → 갱신을, 신경망+로 → 신경망으로."""
+    final = _final_consonant(word[-1])
+    for with_final, without in PARTICLES:
+        if particle in (with_final, without):
+            use_final = final and not (with_final == "으로" and final == 8)  # ㄹ takes 로
+            return word + (with_final if use_final else without)
+    return word + particle
+
+
+def _respelled(word: str, paren: str, particle: str) -> str:
+    with_particle = attach(word, particle)
+    return word + paren + with_particle[len(word):]
+
+
+def respell(text: str) -> str:
+    """``text`` with every avoided variant replaced by the glossary's term and the particle after
+    it fitted to the new word (네트워크가 → 신경망이, 네트워크(…)를 → 신경망(…)을). Wrong phrases (``WRONG_PHRASES``) need a
+    person; ``violations`` still reports them. Read every changed sentence: a tool cannot tell a
+    software update (업데이트) from a parameter update."""
+    for term in TERMS:
+        for pattern in term.avoid:
+            text = re.sub(pattern + _PARTICLE,
+                          lambda m, ko=term.ko: _respelled(ko, m.group("paren") or "", m.group("particle") or ""),
+                          text)
+    return text
+
+
+def respell_file(path) -> list[tuple[str, str, str]]:
+    """Respell every value of a flat ``{"English": "한국어"}`` JSON file in place; returns the
+    ``(key, old, new)`` of every changed value."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    changes = [(key, value, respell(value)) for key, value in data.items() if respell(value) != value]
+    if changes:
+        data.update({key: new for key, _old, new in changes})
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return changes
+
+
+if __name__ == "__main__":  # python -m app.glossary resources/i18n/ko/<file>.json ...
+    import sys
+
+    for name in sys.argv[1:]:
+        for key, old, new in respell_file(name):
+            print(f"{name}: {key!r}\n  - {old}\n  + {new}")

@@ -70,7 +70,8 @@ def squeeze(text: str) -> str:
 def test_every_korean_file_uses_only_the_glossarys_terms():
     assert len(list(KO_DIR.glob("*.json"))) >= 10
     problems = catalogue_problems(KO_DIR)
-    assert not problems, "Korean catalogue uses avoided variants:\n" + "\n".join(problems)
+    assert not problems, ("Korean catalogue uses avoided variants (python -m app.glossary FILE.json respells "
+                          "the words and their particles; then read each changed sentence):\n" + "\n".join(problems))
 
 
 def test_buttons_are_cited_in_brackets():
@@ -104,6 +105,28 @@ def test_a_bad_file_is_named_with_its_key_and_variant(tmp_path):
 ])
 def test_variants_are_found_and_fixed_names_are_not(text, found):
     assert sorted(v.variant for v in glossary.violations(text)) == sorted(found)
+
+
+@pytest.mark.parametrize("text, fixed", [
+    ("네트워크가 일반화되는 것을", "신경망이 일반화되는 것을"),
+    ("솎아 낸 네트워크(은닉 뉴런의 20 %)를 학습", "솎아 낸 신경망(은닉 뉴런의 20 %)을 학습"),
+    ("네트워크로 학습하고 업데이트를 적용", "신경망으로 학습하고 갱신을 적용"),
+    ("과적합이 보이면 매개변수는 그대로", "오버피팅이 보이면 파라미터는 그대로"),
+    ("sigmoid 출력과 손실함수, 경사하강법", "시그모이드 출력과 손실 함수, 경사하강법"),
+    ("네트워크 가중치", "신경망 가중치"),
+])
+def test_respell_fixes_the_word_and_its_particle(text, fixed):
+    assert glossary.respell(text) == fixed
+    assert not glossary.violations(fixed)
+
+
+def test_respell_file_rewrites_only_changed_values(tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps({"a": "과적합을 줄입니다", "b": "그대로"}, ensure_ascii=False, indent=2) + "\n",
+                    encoding="utf-8")
+    assert glossary.respell_file(path) == [("a", "과적합을 줄입니다", "오버피팅을 줄입니다")]
+    assert json.loads(path.read_text(encoding="utf-8")) == {"a": "오버피팅을 줄입니다", "b": "그대로"}
+    assert glossary.respell_file(path) == []
 
 
 # ---- the glossary itself ------------------------------------------------------------------------
