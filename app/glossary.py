@@ -61,7 +61,7 @@ TERMS: tuple[Term, ...] = (
        lecture="활성화 함수의 정의"),
     _t("sigmoid", "sigmoid", "시그모이드", ["sigmoid(?!\\()", "Sigmoid(?!\\()"],
        "σ(x) = 1/(1 + e⁻ˣ): squashes into (0, 1); its derivative is at most 0.25.",
-       "σ(x) = 1/(1 + e⁻ˣ): 값을 (0, 1)로 누릅니다. 미분값은 최대 0.25입니다.",
+       "σ(x) = 1/(1 + e⁻ˣ): 값을 0과 1 사이로 바꿉니다. 미분값은 최대 0.25입니다.",
        lecture="시그모이드 함수에 의해 출력된 값은 항상 (+)",
        decision="In Korean sentences 시그모이드, like 소프트맥스; the activation pickers keep the "
                 "registry's Latin names (Sigmoid, ReLU, tanh), and formulas keep sigmoid(x)."),
