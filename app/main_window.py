@@ -246,6 +246,7 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu(tr("&Help"))
         help_menu.setObjectName("helpMenu")
         help_menu.addAction(self.help.formulas_action)
+        help_menu.addAction(self.help.glossary_action)
         help_menu.addSeparator()
         help_menu.addAction(self.help.about_action)
 
