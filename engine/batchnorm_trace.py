@@ -360,6 +360,17 @@ def eval_gap(setup: BatchNormSetup, ks) -> np.ndarray:
     return np.max(np.abs(y_eval - fwd["y"][None]), axis=(1, 2))
 
 
+def eval_xhat_ratio(setup: BatchNormSetup, k: int) -> np.ndarray:
+    """Per feature, the least-squares factor c with x̂_eval ≈ c·x̂_train after ``k`` training
+    batches (exact once the running mean has reached μ): measured, to compare with ``unbiased_gap``."""
+    x = np.array(setup.x, dtype=np.float64)
+    fwd = forward(x, np.zeros_like(x), np.ones(setup.d), np.zeros(setup.d), setup.eps)
+    rm, rv = running_stats(fwd["mu"], fwd["var"], setup.n, setup.momentum, k)
+    xe = (x - rm) / np.sqrt(rv + setup.eps)
+    xt = fwd["xhat"]
+    return np.sum(xe * xt, axis=0) / np.maximum(np.sum(xt * xt, axis=0), 1e-300)
+
+
 def unbiased_gap(setup: BatchNormSetup) -> np.ndarray:
     """The ratio x̂_eval / x̂_train per feature once the running stats have converged:
     √((σ² + ε) / (N/(N − 1)·σ² + ε)) — what remains of the train/eval difference."""

@@ -121,3 +121,10 @@ def test_resizing_keeps_what_fits():
     small = bt.resized(big, 4, 3)
     assert small.x == s.x and small.w == s.w
     assert bt.default_batch(4, 3, 7) != bt.default_batch(4, 3, 8)
+
+
+def test_the_measured_eval_factor_is_the_unbiased_gap_once_converged():
+    setup = bt.BatchNormSetup()
+    assert np.max(np.abs(bt.eval_xhat_ratio(setup, 1000) - bt.unbiased_gap(setup))) < 1e-9
+    assert np.max(np.abs(bt.unbiased_gap(setup) - np.sqrt(3 / 4))) < 1e-3
+    assert np.max(np.abs(bt.eval_xhat_ratio(setup, 3) - bt.unbiased_gap(setup))) > 1e-2
