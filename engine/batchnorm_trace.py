@@ -9,7 +9,7 @@ backprop.
 
 ``trace(setup)`` walks the computation the way Ioffe & Szegedy (2015) and DLFS §6.3 write it,
 one named quantity at a time, and returns ordered ``BNStep`` records: forward μ, σ² (biased,
-as PyTorch's BatchNorm1d in training), x̂, y = γ·x̂ + β, L; backward ∂L/∂y, ∂L/∂β, ∂L/∂γ, ∂L/∂x̂,
+as PyTorch's BatchNorm1d in training), xˆ, y = γ·xˆ + β, L; backward ∂L/∂y, ∂L/∂β, ∂L/∂γ, ∂L/∂xˆ,
 ∂L/∂σ², ∂L/∂μ, ∂L/∂x. Each step carries its formula, a worked example with the numbers of
 feature 1 (and sample 1) and the whole value. The vectorized formulas here are deliberately
 *not* ``engine.layers.BatchNorm``'s compact backward, so the tests check one against the other
@@ -20,7 +20,7 @@ statistics are updated PyTorch's way, running = (1 − m)·running + m·batch st
 *unbiased* variance N/(N − 1)·σ² (starting from mean 0 and variance 1). Here they see this same
 batch ``batches`` times; eval mode normalizes with them instead. As k grows the running mean
 reaches μ, but the running variance reaches N/(N − 1)·σ², so a gap of √((σ² + ε)/(N/(N−1)·σ² + ε))
-in x̂ remains: the unbiased estimate, not a bug.
+in xˆ remains: the unbiased estimate, not a bug.
 
 Every sentence shown to the user lives in ``TEXTS`` (static, translated by the view).
 """
@@ -41,24 +41,24 @@ MAX_BATCHES = 1000
 PHASES = ("forward", "backward")
 #: The lecture's symbol of each quantity, in trace order.
 SYMBOLS = {
-    "mu": "μ", "var": "σ²", "xhat": "x̂", "y": "y", "loss": "L",
-    "dy": "∂L/∂y", "dbeta": "∂L/∂β", "dgamma": "∂L/∂γ", "dxhat": "∂L/∂x̂", "dvar": "∂L/∂σ²",
+    "mu": "μ", "var": "σ²", "xhat": "xˆ", "y": "y", "loss": "L",
+    "dy": "∂L/∂y", "dbeta": "∂L/∂β", "dgamma": "∂L/∂γ", "dxhat": "∂L/∂xˆ", "dvar": "∂L/∂σ²",
     "dmu": "∂L/∂μ", "dx": "∂L/∂x",
 }
 #: The general formula of each step (i: sample/row, j: feature/column; sums over i).
 FORMULAS = {
     "mu": "μ[j] = (1/N)·Σᵢ x[i,j]",
     "var": "σ²[j] = (1/N)·Σᵢ (x[i,j] − μ[j])²",
-    "xhat": "x̂[i,j] = (x[i,j] − μ[j]) / √(σ²[j] + ε)",
-    "y": "y[i,j] = γ[j]·x̂[i,j] + β[j]",
+    "xhat": "xˆ[i,j] = (x[i,j] − μ[j]) / √(σ²[j] + ε)",
+    "y": "y[i,j] = γ[j]·xˆ[i,j] + β[j]",
     "loss": "L = Σᵢⱼ w[i,j]·y[i,j]",
     "dy": "∂L/∂y[i,j] = w[i,j]",
     "dbeta": "∂L/∂β[j] = Σᵢ ∂L/∂y[i,j]",
-    "dgamma": "∂L/∂γ[j] = Σᵢ ∂L/∂y[i,j]·x̂[i,j]",
-    "dxhat": "∂L/∂x̂[i,j] = ∂L/∂y[i,j]·γ[j]",
-    "dvar": "∂L/∂σ²[j] = Σᵢ ∂L/∂x̂[i,j]·(x[i,j] − μ[j])·(−½)·(σ²[j] + ε)^(−3/2)",
-    "dmu": "∂L/∂μ[j] = Σᵢ ∂L/∂x̂[i,j]·(−1/√(σ²[j] + ε)) + ∂L/∂σ²[j]·(−2/N)·Σᵢ (x[i,j] − μ[j])",
-    "dx": "∂L/∂x[i,j] = ∂L/∂x̂[i,j]/√(σ²[j] + ε) + ∂L/∂σ²[j]·2(x[i,j] − μ[j])/N + ∂L/∂μ[j]/N",
+    "dgamma": "∂L/∂γ[j] = Σᵢ ∂L/∂y[i,j]·xˆ[i,j]",
+    "dxhat": "∂L/∂xˆ[i,j] = ∂L/∂y[i,j]·γ[j]",
+    "dvar": "∂L/∂σ²[j] = Σᵢ ∂L/∂xˆ[i,j]·(x[i,j] − μ[j])·(−½)·(σ²[j] + ε)^(−3/2)",
+    "dmu": "∂L/∂μ[j] = Σᵢ ∂L/∂xˆ[i,j]·(−1/√(σ²[j] + ε)) + ∂L/∂σ²[j]·(−2/N)·Σᵢ (x[i,j] − μ[j])",
+    "dx": "∂L/∂x[i,j] = ∂L/∂xˆ[i,j]/√(σ²[j] + ε) + ∂L/∂σ²[j]·2(x[i,j] − μ[j])/N + ∂L/∂μ[j]/N",
 }
 #: Every user-facing sentence, one per step (no fields: translated whole).
 TEXTS = {
@@ -70,11 +70,11 @@ TEXTS = {
     "loss": "A simple loss so every number stays readable: the next layer's fixed weights w times y.",
     "dy": "Backward starts at the loss: ∂L/∂y is the upstream weight w (what the next layer passes down).",
     "dbeta": "β is added to every sample, so its gradient sums ∂L/∂y over the batch.",
-    "dgamma": "γ multiplies x̂, so its gradient sums ∂L/∂y·x̂ over the batch.",
-    "dxhat": "Through the scale: ∂L/∂x̂ = ∂L/∂y·γ.",
-    "dvar": "σ² sits in every x̂ of its column: sum their contributions (chain rule through 1/√(σ² + ε)).",
-    "dmu": "μ also sits in every x̂ of its column; its effect through σ² is zero because Σ(x − μ) = 0.",
-    "dx": "Each x reaches L three ways: directly through x̂, through σ² and through μ. "
+    "dgamma": "γ multiplies xˆ, so its gradient sums ∂L/∂y·xˆ over the batch.",
+    "dxhat": "Through the scale: ∂L/∂xˆ = ∂L/∂y·γ.",
+    "dvar": "σ² sits in every xˆ of its column: sum their contributions (chain rule through 1/√(σ² + ε)).",
+    "dmu": "μ also sits in every xˆ of its column; its effect through σ² is zero because Σ(x − μ) = 0.",
+    "dx": "Each x reaches L three ways: directly through xˆ, through σ² and through μ. "
           "The sum over the batch of ∂L/∂x is 0 in every column.",
 }
 
@@ -180,7 +180,7 @@ class BatchNormSetup:
 
 # ---- the computation ------------------------------------------------------------------------------
 def forward(x: np.ndarray, w: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> dict:
-    """The training-mode forward pass: μ, σ², x̂, y and L (a dict of arrays; L a float)."""
+    """The training-mode forward pass: μ, σ², xˆ, y and L (a dict of arrays; L a float)."""
     mu = x.mean(axis=0)
     var = ((x - mu) ** 2).mean(axis=0)
     xhat = (x - mu) / np.sqrt(var + eps)
@@ -291,14 +291,14 @@ def _examples(setup: BatchNormSetup, v: dict) -> dict:
     return {
         "mu": f"μ[1] = ({col(c)}) / {n} = {fmt(mu)}",
         "var": f"σ²[1] = ({' + '.join(f'({fmt(t)} − {_p(mu)})²' for t in c)}) / {n} = {fmt(var)}",
-        "xhat": f"x̂[1,1] = ({fmt(x[0, 0])} − {_p(mu)}) / √({fmt(var)} + {fmt(eps)}) = {fmt(v['xhat'][0, 0])}",
+        "xhat": f"xˆ[1,1] = ({fmt(x[0, 0])} − {_p(mu)}) / √({fmt(var)} + {fmt(eps)}) = {fmt(v['xhat'][0, 0])}",
         "y": f"y[1,1] = {fmt(g[0])}·{_p(v['xhat'][0, 0])} + {_p(b[0])} = {fmt(v['y'][0, 0])}",
         "loss": f"L = {' + '.join(f'{_p(wi)}·{_p(yi)}' for wi, yi in zip(w[0], v['y'][0]))} + … = {fmt(v['loss'])}",
         "dy": f"∂L/∂y[1,1] = w[1,1] = {fmt(w[0, 0])}",
         "dbeta": f"∂L/∂β[1] = {col(v['dy'][:, 0])} = {fmt(v['dbeta'][0])}",
         "dgamma": f"∂L/∂γ[1] = {' + '.join(f'{_p(a)}·{_p(h)}' for a, h in zip(v['dy'][:, 0], v['xhat'][:, 0]))}"
                   f" = {fmt(v['dgamma'][0])}",
-        "dxhat": f"∂L/∂x̂[1,1] = {_p(v['dy'][0, 0])}·{_p(g[0])} = {fmt(v['dxhat'][0, 0])}",
+        "dxhat": f"∂L/∂xˆ[1,1] = {_p(v['dy'][0, 0])}·{_p(g[0])} = {fmt(v['dxhat'][0, 0])}",
         "dvar": f"∂L/∂σ²[1] = ({' + '.join(f'{_p(a)}·{_p(t - mu)}' for a, t in zip(v['dxhat'][:, 0], c))})"
                 f"·(−½)·({fmt(var)} + {fmt(eps)})^(−3/2) = {fmt(v['dvar'][0])}",
         "dmu": f"∂L/∂μ[1] = −({col(v['dxhat'][:, 0])}) / {fmt(sd)} + {_p(v['dvar'][0])}·(−2/{n})·"
@@ -361,7 +361,7 @@ def eval_gap(setup: BatchNormSetup, ks) -> np.ndarray:
 
 
 def eval_xhat_ratio(setup: BatchNormSetup, k: int) -> np.ndarray:
-    """Per feature, the least-squares factor c with x̂_eval ≈ c·x̂_train after ``k`` training
+    """Per feature, the least-squares factor c with xˆ_eval ≈ c·xˆ_train after ``k`` training
     batches (exact once the running mean has reached μ): measured, to compare with ``unbiased_gap``."""
     x = np.array(setup.x, dtype=np.float64)
     fwd = forward(x, np.zeros_like(x), np.ones(setup.d), np.zeros(setup.d), setup.eps)
@@ -372,7 +372,7 @@ def eval_xhat_ratio(setup: BatchNormSetup, k: int) -> np.ndarray:
 
 
 def unbiased_gap(setup: BatchNormSetup) -> np.ndarray:
-    """The ratio x̂_eval / x̂_train per feature once the running stats have converged:
+    """The ratio xˆ_eval / xˆ_train per feature once the running stats have converged:
     √((σ² + ε) / (N/(N − 1)·σ² + ε)) — what remains of the train/eval difference."""
     x = np.array(setup.x, dtype=np.float64)
     var = x.var(axis=0)
