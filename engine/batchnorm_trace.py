@@ -8,8 +8,9 @@ that every number stays readable: **L = Σᵢⱼ w[i,j]·y[i,j]** with fixed ups
 backprop.
 
 ``trace(setup)`` walks the computation the way Ioffe & Szegedy (2015) and DLFS §6.3 write it,
-one named quantity at a time, and returns ordered ``BNStep`` records: forward μ, σ² (biased,
-as PyTorch's BatchNorm1d in training), xˆ, y = γ·xˆ + β, L; backward ∂L/∂y, ∂L/∂β, ∂L/∂γ, ∂L/∂xˆ,
+one named quantity at a time (the lecture's μ, x_c = x − μ, σ², x_n = x_c/σ), and returns ordered
+``BNStep`` records: forward μ, x_c, σ² (biased,
+as PyTorch's BatchNorm1d in training), x_n, y = γ·x_n + β, L; backward ∂L/∂y, ∂L/∂β, ∂L/∂γ, ∂L/∂x_n,
 ∂L/∂σ², ∂L/∂μ, ∂L/∂x. Each step carries its formula, a worked example with the numbers of
 feature 1 (and sample 1) and the whole value. The vectorized formulas here are deliberately
 *not* ``engine.layers.BatchNorm``'s compact backward, so the tests check one against the other
@@ -20,7 +21,7 @@ statistics are updated PyTorch's way, running = (1 − m)·running + m·batch st
 *unbiased* variance N/(N − 1)·σ² (starting from mean 0 and variance 1). Here they see this same
 batch ``batches`` times; eval mode normalizes with them instead. As k grows the running mean
 reaches μ, but the running variance reaches N/(N − 1)·σ², so a gap of √((σ² + ε)/(N/(N−1)·σ² + ε))
-in xˆ remains: the unbiased estimate, not a bug.
+in x_n remains: the unbiased estimate, not a bug.
 
 Every sentence shown to the user lives in ``TEXTS`` (static, translated by the view).
 """
@@ -41,40 +42,42 @@ MAX_BATCHES = 1000
 PHASES = ("forward", "backward")
 #: The lecture's symbol of each quantity, in trace order.
 SYMBOLS = {
-    "mu": "μ", "var": "σ²", "xhat": "xˆ", "y": "y", "loss": "L",
-    "dy": "∂L/∂y", "dbeta": "∂L/∂β", "dgamma": "∂L/∂γ", "dxhat": "∂L/∂xˆ", "dvar": "∂L/∂σ²",
+    "mu": "μ", "xc": "x_c", "var": "σ²", "xn": "x_n", "y": "y", "loss": "L",
+    "dy": "∂L/∂y", "dbeta": "∂L/∂β", "dgamma": "∂L/∂γ", "dxn": "∂L/∂x_n", "dvar": "∂L/∂σ²",
     "dmu": "∂L/∂μ", "dx": "∂L/∂x",
 }
 #: The general formula of each step (i: sample/row, j: feature/column; sums over i).
 FORMULAS = {
     "mu": "μ[j] = (1/N)·Σᵢ x[i,j]",
-    "var": "σ²[j] = (1/N)·Σᵢ (x[i,j] − μ[j])²",
-    "xhat": "xˆ[i,j] = (x[i,j] − μ[j]) / √(σ²[j] + ε)",
-    "y": "y[i,j] = γ[j]·xˆ[i,j] + β[j]",
+    "xc": "x_c[i,j] = x[i,j] − μ[j]",
+    "var": "σ²[j] = (1/N)·Σᵢ x_c[i,j]²",
+    "xn": "x_n[i,j] = x_c[i,j] / √(σ²[j] + ε)",
+    "y": "y[i,j] = γ[j]·x_n[i,j] + β[j]",
     "loss": "L = Σᵢⱼ w[i,j]·y[i,j]",
     "dy": "∂L/∂y[i,j] = w[i,j]",
     "dbeta": "∂L/∂β[j] = Σᵢ ∂L/∂y[i,j]",
-    "dgamma": "∂L/∂γ[j] = Σᵢ ∂L/∂y[i,j]·xˆ[i,j]",
-    "dxhat": "∂L/∂xˆ[i,j] = ∂L/∂y[i,j]·γ[j]",
-    "dvar": "∂L/∂σ²[j] = Σᵢ ∂L/∂xˆ[i,j]·(x[i,j] − μ[j])·(−½)·(σ²[j] + ε)^(−3/2)",
-    "dmu": "∂L/∂μ[j] = Σᵢ ∂L/∂xˆ[i,j]·(−1/√(σ²[j] + ε)) + ∂L/∂σ²[j]·(−2/N)·Σᵢ (x[i,j] − μ[j])",
-    "dx": "∂L/∂x[i,j] = ∂L/∂xˆ[i,j]/√(σ²[j] + ε) + ∂L/∂σ²[j]·2(x[i,j] − μ[j])/N + ∂L/∂μ[j]/N",
+    "dgamma": "∂L/∂γ[j] = Σᵢ ∂L/∂y[i,j]·x_n[i,j]",
+    "dxn": "∂L/∂x_n[i,j] = ∂L/∂y[i,j]·γ[j]",
+    "dvar": "∂L/∂σ²[j] = Σᵢ ∂L/∂x_n[i,j]·x_c[i,j]·(−½)·(σ²[j] + ε)^(−3/2)",
+    "dmu": "∂L/∂μ[j] = −Σᵢ ∂L/∂x_n[i,j] / √(σ²[j] + ε) + ∂L/∂σ²[j]·(−2/N)·Σᵢ x_c[i,j]",
+    "dx": "∂L/∂x[i,j] = ∂L/∂x_n[i,j] / √(σ²[j] + ε) + ∂L/∂σ²[j]·2·x_c[i,j]/N + ∂L/∂μ[j]/N",
 }
 #: Every user-facing sentence, one per step (no fields: translated whole).
 TEXTS = {
     "mu": "The mean of each feature over the mini-batch (down each column).",
+    "xc": "Center: subtract each column's mean, so every column of x_c has mean 0.",
     "var": "The variance of each feature over the batch, dividing by N (biased, as in training).",
-    "xhat": "Normalize: subtract the mean and divide by the standard deviation (ε keeps it finite). "
-            "Each column now has mean 0 and variance ≈ 1.",
+    "xn": "Normalize: divide by the standard deviation √(σ² + ε) (ε keeps it finite). "
+          "Each column now has mean 0 and variance ≈ 1.",
     "y": "Scale and shift with the learned γ and β: the network can undo the normalization if that helps.",
     "loss": "A simple loss so every number stays readable: the next layer's fixed weights w times y.",
     "dy": "Backward starts at the loss: ∂L/∂y is the upstream weight w (what the next layer passes down).",
     "dbeta": "β is added to every sample, so its gradient sums ∂L/∂y over the batch.",
-    "dgamma": "γ multiplies xˆ, so its gradient sums ∂L/∂y·xˆ over the batch.",
-    "dxhat": "Through the scale: ∂L/∂xˆ = ∂L/∂y·γ.",
-    "dvar": "σ² sits in every xˆ of its column: sum their contributions (chain rule through 1/√(σ² + ε)).",
-    "dmu": "μ also sits in every xˆ of its column; its effect through σ² is zero because Σ(x − μ) = 0.",
-    "dx": "Each x reaches L three ways: directly through xˆ, through σ² and through μ. "
+    "dgamma": "γ multiplies x_n, so its gradient sums ∂L/∂y·x_n over the batch.",
+    "dxn": "Through the scale: ∂L/∂x_n = ∂L/∂y·γ.",
+    "dvar": "σ² sits in every x_n of its column: sum their contributions (chain rule through 1/√(σ² + ε)).",
+    "dmu": "μ also sits in every x_c of its column; its effect through σ² is zero because Σ x_c = 0.",
+    "dx": "Each x reaches L three ways: directly through x_n, through σ² and through μ. "
           "The sum over the batch of ∂L/∂x is 0 in every column.",
 }
 
@@ -180,27 +183,26 @@ class BatchNormSetup:
 
 # ---- the computation ------------------------------------------------------------------------------
 def forward(x: np.ndarray, w: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> dict:
-    """The training-mode forward pass: μ, σ², xˆ, y and L (a dict of arrays; L a float)."""
+    """The training-mode forward pass: μ, σ², x_n, y and L (a dict of arrays; L a float)."""
     mu = x.mean(axis=0)
     var = ((x - mu) ** 2).mean(axis=0)
-    xhat = (x - mu) / np.sqrt(var + eps)
-    y = gamma * xhat + beta
-    return {"mu": mu, "var": var, "xhat": xhat, "y": y, "loss": float(np.sum(w * y))}
+    xn = (x - mu) / np.sqrt(var + eps)
+    y = gamma * xn + beta
+    return {"mu": mu, "xc": x - mu, "var": var, "xn": xn, "y": y, "loss": float(np.sum(w * y))}
 
 
 def backward(x: np.ndarray, w: np.ndarray, gamma: np.ndarray, eps: float, fwd: dict) -> dict:
     """The paper's backward pass, one quantity at a time (see ``FORMULAS``)."""
     n = x.shape[0]
-    mu, var, xhat = fwd["mu"], fwd["var"], fwd["xhat"]
-    xc = x - mu
+    var, xn, xc = fwd["var"], fwd["xn"], fwd["xc"]
     dy = w.copy()
     dbeta = dy.sum(axis=0)
-    dgamma = (dy * xhat).sum(axis=0)
-    dxhat = dy * gamma
-    dvar = (dxhat * xc).sum(axis=0) * -0.5 * (var + eps) ** -1.5
-    dmu = (dxhat * (-1.0 / np.sqrt(var + eps))).sum(axis=0) + dvar * (-2.0 / n) * xc.sum(axis=0)
-    dx = dxhat / np.sqrt(var + eps) + dvar * 2.0 * xc / n + dmu / n
-    return {"dy": dy, "dbeta": dbeta, "dgamma": dgamma, "dxhat": dxhat, "dvar": dvar, "dmu": dmu, "dx": dx}
+    dgamma = (dy * xn).sum(axis=0)
+    dxn = dy * gamma
+    dvar = (dxn * xc).sum(axis=0) * -0.5 * (var + eps) ** -1.5
+    dmu = (dxn * (-1.0 / np.sqrt(var + eps))).sum(axis=0) + dvar * (-2.0 / n) * xc.sum(axis=0)
+    dx = dxn / np.sqrt(var + eps) + dvar * 2.0 * xc / n + dmu / n
+    return {"dy": dy, "dbeta": dbeta, "dgamma": dgamma, "dxn": dxn, "dvar": dvar, "dmu": dmu, "dx": dx}
 
 
 def running_stats(mu: np.ndarray, var: np.ndarray, n: int, momentum: float, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -290,29 +292,30 @@ def _examples(setup: BatchNormSetup, v: dict) -> dict:
     col = lambda a: " + ".join(_p(t) for t in a)  # noqa: E731
     return {
         "mu": f"μ[1] = ({col(c)}) / {n} = {fmt(mu)}",
-        "var": f"σ²[1] = ({' + '.join(f'({fmt(t)} − {_p(mu)})²' for t in c)}) / {n} = {fmt(var)}",
-        "xhat": f"xˆ[1,1] = ({fmt(x[0, 0])} − {_p(mu)}) / √({fmt(var)} + {fmt(eps)}) = {fmt(v['xhat'][0, 0])}",
-        "y": f"y[1,1] = {fmt(g[0])}·{_p(v['xhat'][0, 0])} + {_p(b[0])} = {fmt(v['y'][0, 0])}",
+        "xc": f"x_c[1,1] = {fmt(x[0, 0])} − {_p(mu)} = {fmt(v['xc'][0, 0])}",
+        "var": f"σ²[1] = ({' + '.join(f'{_p(t)}²' for t in v['xc'][:, 0])}) / {n} = {fmt(var)}",
+        "xn": f"x_n[1,1] = {_p(v['xc'][0, 0])} / √({fmt(var)} + {fmt(eps)}) = {fmt(v['xn'][0, 0])}",
+        "y": f"y[1,1] = {fmt(g[0])}·{_p(v['xn'][0, 0])} + {_p(b[0])} = {fmt(v['y'][0, 0])}",
         "loss": f"L = {' + '.join(f'{_p(wi)}·{_p(yi)}' for wi, yi in zip(w[0], v['y'][0]))} + … = {fmt(v['loss'])}",
         "dy": f"∂L/∂y[1,1] = w[1,1] = {fmt(w[0, 0])}",
         "dbeta": f"∂L/∂β[1] = {col(v['dy'][:, 0])} = {fmt(v['dbeta'][0])}",
-        "dgamma": f"∂L/∂γ[1] = {' + '.join(f'{_p(a)}·{_p(h)}' for a, h in zip(v['dy'][:, 0], v['xhat'][:, 0]))}"
+        "dgamma": f"∂L/∂γ[1] = {' + '.join(f'{_p(a)}·{_p(h)}' for a, h in zip(v['dy'][:, 0], v['xn'][:, 0]))}"
                   f" = {fmt(v['dgamma'][0])}",
-        "dxhat": f"∂L/∂xˆ[1,1] = {_p(v['dy'][0, 0])}·{_p(g[0])} = {fmt(v['dxhat'][0, 0])}",
-        "dvar": f"∂L/∂σ²[1] = ({' + '.join(f'{_p(a)}·{_p(t - mu)}' for a, t in zip(v['dxhat'][:, 0], c))})"
+        "dxn": f"∂L/∂x_n[1,1] = {_p(v['dy'][0, 0])}·{_p(g[0])} = {fmt(v['dxn'][0, 0])}",
+        "dvar": f"∂L/∂σ²[1] = ({' + '.join(f'{_p(a)}·{_p(t - mu)}' for a, t in zip(v['dxn'][:, 0], c))})"
                 f"·(−½)·({fmt(var)} + {fmt(eps)})^(−3/2) = {fmt(v['dvar'][0])}",
-        "dmu": f"∂L/∂μ[1] = −({col(v['dxhat'][:, 0])}) / {fmt(sd)} + {_p(v['dvar'][0])}·(−2/{n})·"
+        "dmu": f"∂L/∂μ[1] = −({col(v['dxn'][:, 0])}) / {fmt(sd)} + {_p(v['dvar'][0])}·(−2/{n})·"
                f"{_p(round(float(np.sum(c - mu)), 12))} = {fmt(v['dmu'][0])}",
-        "dx": f"∂L/∂x[1,1] = {_p(v['dxhat'][0, 0])}/{fmt(sd)} + {_p(v['dvar'][0])}·2·{_p(xc0)}/{n}"
+        "dx": f"∂L/∂x[1,1] = {_p(v['dxn'][0, 0])}/{fmt(sd)} + {_p(v['dvar'][0])}·2·{_p(xc0)}/{n}"
               f" + {_p(v['dmu'][0])}/{n} = {fmt(v['dx'][0, 0])}",
     }
 
 
 #: What each step reads (the view highlights these quantities' rows).
 _USES = {
-    "mu": ("x",), "var": ("x", "mu"), "xhat": ("x", "mu", "var"), "y": ("xhat", "gamma", "beta"),
-    "loss": ("y", "w"), "dy": ("w",), "dbeta": ("dy",), "dgamma": ("dy", "xhat"), "dxhat": ("dy", "gamma"),
-    "dvar": ("dxhat", "x", "mu", "var"), "dmu": ("dxhat", "var", "dvar"), "dx": ("dxhat", "var", "dvar", "dmu"),
+    "mu": ("x",), "xc": ("x", "mu"), "var": ("xc",), "xn": ("xc", "var"), "y": ("xn", "gamma", "beta"),
+    "loss": ("y", "w"), "dy": ("w",), "dbeta": ("dy",), "dgamma": ("dy", "xn"), "dxn": ("dy", "gamma"),
+    "dvar": ("dxn", "xc", "var"), "dmu": ("dxn", "var", "dvar", "xc"), "dx": ("dxn", "xc", "var", "dvar", "dmu"),
 }
 
 
@@ -360,19 +363,19 @@ def eval_gap(setup: BatchNormSetup, ks) -> np.ndarray:
     return np.max(np.abs(y_eval - fwd["y"][None]), axis=(1, 2))
 
 
-def eval_xhat_ratio(setup: BatchNormSetup, k: int) -> np.ndarray:
-    """Per feature, the least-squares factor c with xˆ_eval ≈ c·xˆ_train after ``k`` training
+def eval_xn_ratio(setup: BatchNormSetup, k: int) -> np.ndarray:
+    """Per feature, the least-squares factor c with x_n_eval ≈ c·x_n_train after ``k`` training
     batches (exact once the running mean has reached μ): measured, to compare with ``unbiased_gap``."""
     x = np.array(setup.x, dtype=np.float64)
     fwd = forward(x, np.zeros_like(x), np.ones(setup.d), np.zeros(setup.d), setup.eps)
     rm, rv = running_stats(fwd["mu"], fwd["var"], setup.n, setup.momentum, k)
     xe = (x - rm) / np.sqrt(rv + setup.eps)
-    xt = fwd["xhat"]
+    xt = fwd["xn"]
     return np.sum(xe * xt, axis=0) / np.maximum(np.sum(xt * xt, axis=0), 1e-300)
 
 
 def unbiased_gap(setup: BatchNormSetup) -> np.ndarray:
-    """The ratio xˆ_eval / xˆ_train per feature once the running stats have converged:
+    """The ratio x_n_eval / x_n_train per feature once the running stats have converged:
     √((σ² + ε) / (N/(N − 1)·σ² + ε)) — what remains of the train/eval difference."""
     x = np.array(setup.x, dtype=np.float64)
     var = x.var(axis=0)

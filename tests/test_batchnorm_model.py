@@ -44,15 +44,15 @@ def test_from_dict_names_the_bad_key(data, key):
 
 def test_cursor_moves_and_clamps():
     model = traced()
-    assert model.n_steps == 12 and model.current().key == "mu"
+    assert model.n_steps == 13 and model.current().key == "mu"
     model.back()
     assert model.index == 0
     model.go_to_step("backward")
-    assert model.current().key == "dy" and "xhat" in model.known() and "dx" not in model.known()
+    assert model.current().key == "dy" and "xn" in model.known() and "dx" not in model.known()
     model.go_to(99)
     assert model.at_end() and model.current().key == "dx"
     model.forward()
-    assert model.index == 11
+    assert model.index == 12
 
 
 def test_edits_new_states_and_bad_text():
@@ -74,4 +74,4 @@ def test_measurements_and_scene_state():
     assert model.max_rel_error() < 1e-7
     assert model.eval_gap() == model.eval_gap(1) > model.eval_gap(50)
     assert min(model.eval_ratio(1000)) == pytest.approx(0.75 ** 0.5, abs=1e-3)
-    assert State.from_dict(scene_state(last=True)).step == 11
+    assert State.from_dict(scene_state(last=True)).step == 12

@@ -46,7 +46,7 @@ def test_backprop_matches_central_differences(setup):
         assert tr.max_rel_error(key) < 1e-7, key
     assert len(tr.rows) == 2 * setup.d + setup.n * setup.d
     # the check can fail: a backward pass without the path through μ is off by O(1)
-    wrong = tr.values["dxhat"] / np.sqrt(tr.values["var"] + setup.eps)
+    wrong = tr.values["dxn"] / np.sqrt(tr.values["var"] + setup.eps)
     assert relative_error(wrong, tr.num_dx) > 1e-2
 
 
@@ -65,9 +65,9 @@ def test_running_statistics_and_eval_output_equal_the_engine_layer(setup):
 
 def test_normalized_columns_and_gradient_sums():
     tr = bt.trace(bt.BatchNormSetup())
-    xhat = tr.values["xhat"]
-    assert np.max(np.abs(xhat.mean(axis=0))) < 1e-12
-    assert np.max(np.abs(xhat.var(axis=0) - 1)) < 1e-3  # ε = 1e-5 keeps it just below 1
+    xn = tr.values["xn"]
+    assert np.max(np.abs(xn.mean(axis=0))) < 1e-12
+    assert np.max(np.abs(xn.var(axis=0) - 1)) < 1e-3  # ε = 1e-5 keeps it just below 1
     assert np.max(np.abs(tr.values["dx"].sum(axis=0))) < 1e-12
     assert abs(tr.values["dvar"][0]) > 1e-3 and abs(tr.values["dmu"][0]) > 1e-3
 
@@ -75,8 +75,8 @@ def test_normalized_columns_and_gradient_sums():
 def test_steps_are_named_in_the_lectures_order_with_numbers():
     tr = bt.trace(bt.BatchNormSetup())
     assert [s.key for s in tr.steps] == list(bt.SYMBOLS)
-    assert [s.phase for s in tr.steps] == ["forward"] * 5 + ["backward"] * 7
-    assert tr.index_of("backward") == 5 and tr.index_of("dx") == 11
+    assert [s.phase for s in tr.steps] == ["forward"] * 6 + ["backward"] * 7
+    assert tr.index_of("backward") == 6 and tr.index_of("dx") == 12
     mu = tr.steps[0]
     assert mu.example == "μ[1] = (2.1 + 2.1 + 3.3 + 0.7) / 4 = 2.05"
     assert mu.example.endswith(bt.fmt(mu.value[0]))
@@ -125,6 +125,6 @@ def test_resizing_keeps_what_fits():
 
 def test_the_measured_eval_factor_is_the_unbiased_gap_once_converged():
     setup = bt.BatchNormSetup()
-    assert np.max(np.abs(bt.eval_xhat_ratio(setup, 1000) - bt.unbiased_gap(setup))) < 1e-9
+    assert np.max(np.abs(bt.eval_xn_ratio(setup, 1000) - bt.unbiased_gap(setup))) < 1e-9
     assert np.max(np.abs(bt.unbiased_gap(setup) - np.sqrt(3 / 4))) < 1e-3
-    assert np.max(np.abs(bt.eval_xhat_ratio(setup, 3) - bt.unbiased_gap(setup))) > 1e-2
+    assert np.max(np.abs(bt.eval_xn_ratio(setup, 3) - bt.unbiased_gap(setup))) > 1e-2

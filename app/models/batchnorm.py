@@ -120,8 +120,8 @@ class BatchNormModel:
         return float(bt.eval_gap(self.setup(), [k])[0])
 
     def eval_ratio(self, batches: int) -> tuple[float, ...]:
-        """Per feature, the factor c with xˆ_eval ≈ c·xˆ_train after ``batches`` training batches."""
-        return tuple(float(v) for v in bt.eval_xhat_ratio(self.setup(), batches))
+        """Per feature, the factor c with x_n_eval ≈ c·x_n_train after ``batches`` training batches."""
+        return tuple(float(v) for v in bt.eval_xn_ratio(self.setup(), batches))
 
     # ---- the cursor ------------------------------------------------------------------------------
     def go_to(self, index: int) -> None:

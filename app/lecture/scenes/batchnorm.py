@@ -1,7 +1,7 @@
 """Lecture scenes of the Batch norm panel, as data: the step-through and train vs eval.
 
 The set-ups are the panel's defaults (a 4×3 batch, γ = (1, 2, 0.5), β = (0, 1, −0.5)); the
-checks read the computed trace: xˆ's column means and variances, the column sums of ∂L/∂x,
+checks read the computed trace: x_n's column means and variances, the column sums of ∂L/∂x,
 backprop against central differences, and the eval output against the train output as the
 running statistics see more batches.
 """
@@ -18,10 +18,10 @@ def _up_to_date(model) -> bool:
     return model.up_to_date()
 
 
-def _xhat_moments(model) -> tuple[float, float]:
-    """(largest |column mean| of xˆ, largest |column variance − 1|)."""
-    xhat = model.value("xhat")
-    return float(np.max(np.abs(xhat.mean(axis=0)))), float(np.max(np.abs(xhat.var(axis=0) - 1.0)))
+def _xn_moments(model) -> tuple[float, float]:
+    """(largest |column mean| of x_n, largest |column variance − 1|)."""
+    xn = model.value("xn")
+    return float(np.max(np.abs(xn.mean(axis=0)))), float(np.max(np.abs(xn.var(axis=0) - 1.0)))
 
 
 def _dx_column_sums(model) -> float:
@@ -34,7 +34,7 @@ def _gaps(model) -> tuple[float, float, float]:
 
 
 def _converged_ratio(model) -> tuple[float, float]:
-    """(smallest, largest) over the features of the factor c with xˆ_eval ≈ c·xˆ_train after 1000 batches."""
+    """(smallest, largest) over the features of the factor c with x_n_eval ≈ c·x_n_train after 1000 batches."""
     ratio = model.eval_ratio(1000)
     return min(ratio), max(ratio)
 
@@ -42,25 +42,26 @@ def _converged_ratio(model) -> tuple[float, float]:
 SCENES: tuple[Scene, ...] = (
     Scene(
         "batchnorm-steps", "techniques", "Batch norm step by step: forward, backward, train vs eval", "batchnorm",
-        "A mini-batch of 4 samples with 3 features goes through batch normalization: the mean μ and "
-        "variance σ² of each feature over the batch, xˆ = (x − μ)/√(σ² + ε), then y = γ·xˆ + β. Every "
-        "column of xˆ has mean 0 and variance ≈ 1, whatever the feature's scale. Press [Step] to walk "
-        "the backward pass from ∂L/∂y to ∂L/∂γ, ∂L/∂β and ∂L/∂x; each x reaches the loss through xˆ, "
+        "A mini-batch of 4 samples with 3 features goes through batch normalization: the mean μ of each "
+        "feature over the batch, x_c = x − μ, the variance σ², x_n = x_c/√(σ² + ε), then y = γ·x_n + β. Every "
+        "column of x_n has mean 0 and variance ≈ 1, whatever the feature's scale. Press [Step] to walk "
+        "the backward pass from ∂L/∂y to ∂L/∂γ, ∂L/∂β and ∂L/∂x; each x reaches the loss through x_n, "
         "σ² and μ, and the gradients of a column sum to 0. The table checks them against numerical "
-        "gradients. At the bottom right, eval mode normalizes with the running statistics instead: "
-        "after one training batch its output is far from the training output; as the batches add up the "
-        "gap shrinks, down to what the unbiased variance N/(N − 1)·σ² of the running statistics leaves.",
+        "gradients. Train vs eval mode shows eval mode, which normalizes with the running statistics "
+        "instead: after one training batch its output is far from the training output; as the batches add "
+        "up the gap shrinks (the curve beside the steps), down to what the unbiased variance N/(N − 1)·σ² "
+        "of the running statistics leaves.",
         state=scene_state("y", batches=1),
         steps=1,
         checks=(
-            Check("every column of xˆ has mean 0 (< 1e-12) and variance 1 (within 1e-3)", _xhat_moments,
+            Check("every column of x_n has mean 0 (< 1e-12) and variance 1 (within 1e-3)", _xn_moments,
                   lambda v: v[0] < 1e-12 and v[1] < 1e-3),
             Check("the column sums of ∂L/∂x are 0 (< 1e-12)", _dx_column_sums, lambda v: v < 1e-12),
             Check("∂L/∂x, ∂L/∂γ and ∂L/∂β equal the numerical gradients to 1e-7 (relative)",
                   lambda m: m.max_rel_error(), lambda v: v < 1e-7),
             Check("the eval output differs from the train output by more than 1 after one batch and the gap "
                   "shrinks after 10 and 200", _gaps, lambda v: v[0] > 1.0 and v[0] > v[1] > v[2]),
-            Check("once converged, eval xˆ is train xˆ times √((σ² + ε)/(N/(N − 1)·σ² + ε)) ≈ √(3/4) for N = 4",
+            Check("once converged, eval x_n is train x_n times √((σ² + ε)/(N/(N − 1)·σ² + ε)) ≈ √(3/4) for N = 4",
                   _converged_ratio, lambda v: abs(v[0] - 0.75 ** 0.5) < 1e-3 and abs(v[1] - 0.75 ** 0.5) < 1e-3),
         ),
         finished=_up_to_date,

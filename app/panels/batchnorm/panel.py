@@ -1,8 +1,8 @@
 """The Batch norm panel: one mini-batch through batch normalization, step by step, like Backprop.
 
 A small batch (4 samples × 3 features by default, every number editable, "New batch" draws
-another) goes through ``engine.batchnorm_trace``'s steps: forward μ, σ², xˆ, y = γ·xˆ + β and the
-loss L = Σ w·y, then backward ∂L/∂y, ∂L/∂β, ∂L/∂γ, ∂L/∂xˆ, ∂L/∂σ², ∂L/∂μ and ∂L/∂x. Back and
+another) goes through ``engine.batchnorm_trace``'s steps: forward μ, σ², x_n, y = γ·x_n + β and the
+loss L = Σ w·y, then backward ∂L/∂y, ∂L/∂β, ∂L/∂γ, ∂L/∂x_n, ∂L/∂σ², ∂L/∂μ and ∂L/∂x. Back and
 Forward (and the global Step) walk them; the explanation shows each step's formula and its
 numbers for feature 1, the tables shade the step's result and what it reads. The gradient
 check lists ∂L/∂γ, ∂L/∂β and ∂L/∂x from backprop next to central differences; train vs eval
@@ -106,7 +106,7 @@ class BatchNormPanel(Panel):
         self.eps_edit.setObjectName("epsEdit")
         self.eps_edit.setToolTip(tr("ε in √(σ² + ε): keeps the division finite when a feature does not vary (> 0)"))
         self.eps_edit.editingFinished.connect(self._on_eps)
-        rform.addRow(tr("ε"), self.eps_edit)
+        rform.addRow("ε", self.eps_edit)
         self.momentum_spin = QDoubleSpinBox()
         self.momentum_spin.setObjectName("momentumSpin")
         self.momentum_spin.setRange(0.0, 1.0)
@@ -114,7 +114,7 @@ class BatchNormPanel(Panel):
         self.momentum_spin.setSingleStep(0.05)
         self.momentum_spin.setToolTip(tr("PyTorch's momentum m: running = (1 − m)·running + m·batch statistic"))
         self.momentum_spin.valueChanged.connect(lambda v: self._use_change(momentum=float(v)))
-        rform.addRow(tr("Momentum"), self.momentum_spin)
+        rform.addRow(tr("Momentum m"), self.momentum_spin)
         self.batches_spin = QSpinBox()
         self.batches_spin.setObjectName("batchesSpin")
         self.batches_spin.setRange(0, bt.MAX_BATCHES)
@@ -358,7 +358,7 @@ class BatchNormPanel(Panel):
         else:
             rows = [str(i + 1) for i in range(v.shape[0])]
             cells = [[_cell(v, i, j) for j in range(d)] for i in range(v.shape[0])]
-            extra = {"xhat": ((tr("mean"), v.mean(axis=0)), (tr("var"), v.var(axis=0)))}.get(
+            extra = {"xn": ((tr("mean"), v.mean(axis=0)), (tr("var"), v.var(axis=0)))}.get(
                 step.key, ((tr("Σᵢ"), v.sum(axis=0)),))
             for label, vec in extra:  # rounding noise (1e-16) shown as 0; the tooltip has it exactly
                 rows.append(label)

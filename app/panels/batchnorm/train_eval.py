@@ -51,8 +51,8 @@ class TrainEvalView(QWidget):
         self.table.fit_width()
         self.label.setText(tr(
             "After k = {k} training batches: largest |y eval − y train| = {gap}. Many batches later the running "
-            "mean is μ, but the running variance is the unbiased N/(N − 1)·σ², so eval xˆ stays "
-            "{ratio} × train xˆ.").format(k=s.batches, gap=f"<b>{bt.fmt(gap)}</b>", ratio=f"<b>{bt.fmt(ratio)}</b>"))
+            "mean is μ, but the running variance is the unbiased N/(N − 1)·σ², so eval x_n stays "
+            "{ratio} × train x_n.").format(k=s.batches, gap=f"<b>{bt.fmt(gap)}</b>", ratio=f"<b>{bt.fmt(ratio)}</b>"))
 
 
 class EvalGapPlot(QWidget):
