@@ -42,15 +42,13 @@ def _converged_ratio(model) -> tuple[float, float]:
 SCENES: tuple[Scene, ...] = (
     Scene(
         "batchnorm-steps", "techniques", "Batch norm step by step: forward, backward, train vs eval", "batchnorm",
-        "A mini-batch of 4 samples with 3 features goes through batch normalization: the mean μ of each "
-        "feature over the batch, x_c = x − μ, the variance σ², x_n = x_c/√(σ² + ε), then y = γ·x_n + β. Every "
-        "column of x_n has mean 0 and variance ≈ 1, whatever the feature's scale. Press [Step] to walk "
-        "the backward pass from ∂L/∂y to ∂L/∂γ, ∂L/∂β and ∂L/∂x; each x reaches the loss through x_n, "
-        "σ² and μ, and the gradients of a column sum to 0. The table checks them against numerical "
-        "gradients. Train vs eval mode shows eval mode, which normalizes with the running statistics "
-        "instead: after one training batch its output is far from the training output; as the batches add "
-        "up the gap shrinks (the curve beside the steps), down to what the unbiased variance N/(N − 1)·σ² "
-        "of the running statistics leaves.",
+        "A mini-batch of 4 samples × 3 features goes through batch normalization: μ per feature, x_c = x − μ, "
+        "σ², x_n = x_c/√(σ² + ε), y = γ·x_n + β. Every column of x_n has mean 0 and variance ≈ 1. Press [Step] "
+        "to walk the backward pass to ∂L/∂γ, ∂L/∂β and ∂L/∂x: each x reaches the loss through x_n, σ² and μ, "
+        "and ∂L/∂x sums to 0 in every column; the gradient check compares them with numerical gradients. "
+        "Eval mode normalizes with the running statistics instead: after one training batch its output is far "
+        "from the training output, and the gap shrinks as batches add up, down to what the unbiased running "
+        "variance N/(N − 1)·σ² leaves.",
         state=scene_state("y", batches=1),
         steps=1,
         checks=(

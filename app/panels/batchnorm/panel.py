@@ -352,7 +352,7 @@ class BatchNormPanel(Panel):
         self.current_title.setText(tr("<b>Current step: {symbol}</b> ({shape})").format(symbol=step.symbol, shape=shape))
         cols = [f"j = {j + 1}" for j in range(d)]
         if v.ndim == 0:
-            rows, cells = [step.symbol], [[(bt.fmt(float(v)), repr(float(v)))] + [("", "")] * (d - 1)]
+            rows, cols, cells = [step.symbol], [""], [[(bt.fmt(float(v)), repr(float(v)))]]
         elif v.ndim == 1:
             rows, cells = [step.symbol], [[_cell(v, 0, j) for j in range(d)]]
         else:
@@ -365,7 +365,7 @@ class BatchNormPanel(Panel):
                 cells.append([("0" if abs(t) < 1e-12 else bt.fmt(t), repr(float(t))) for t in vec])
         self.current_table.fill(rows, cols, [[t for t, _ in r] for r in cells], tips=[[e for _, e in r] for r in cells])
         body = v.shape[0] if v.ndim == 2 else 1
-        self.current_table.mark({(i, j): "current" for i in range(body) for j in range(d)})
+        self.current_table.mark({(i, j): "current" for i in range(body) for j in range(len(cols))})
         self.current_table.setFixedWidth(self.current_table.wanted_width())
 
     def _draw_grads(self, trace, step) -> None:

@@ -104,6 +104,7 @@ class StepExplanation(QWidget):
         self.example.setWordWrap(True)
         self.example.setToolTip(tr("The same formula with the numbers of feature 1 (and sample 1)"))
         for label in (self.formula, self.example):
+            label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             font = label.font()
             font.setPointSizeF(font.pointSizeF() + 1.5)
@@ -111,7 +112,7 @@ class StepExplanation(QWidget):
         for w in (self.header, self.text, self.formula, self.example):
             col.addWidget(w)
         col.addStretch(1)
-        self.setMinimumHeight(6 * self.fontMetrics().lineSpacing() + 12)  # no jumping between steps
+        self.setMinimumHeight(8 * self.fontMetrics().lineSpacing() + 12)  # the longest step (∂L/∂μ) fits: no jumping
 
     def show_step(self, trace, index: int) -> None:
         s = trace.steps[index]
