@@ -113,3 +113,13 @@ def test_theme_switch_redraws(qtbot, panel):
     finally:
         palette.set_dark(False)
     assert panel.steps_list.item(8).foreground().color().name().lower() == palette.OKABE_ITO["blue"].lower()
+
+
+def test_help_lists_the_forward_and_backward_formulas():
+    from app import help as app_help
+
+    (section, _header, rows), = app_help.formulas("batchnorm")
+    assert section == "layers" and [r[0] for r in rows][0] == "Batch normalization"
+    backward = rows[1][1]
+    for step in ("dbeta", "dgamma", "dvar", "dx"):  # the engine's steps, in the same notation
+        assert bt.FORMULAS[step].split(" = ")[0].split("[")[0] in backward, step
