@@ -103,7 +103,8 @@ def test_bad_input_shows_an_error_and_keeps_the_previous_value(qtbot, panel):
     assert panel.batch_table.item(1, 2).text() == bt.fmt(setup.x[1][2]) and panel.model.setup() == setup
     panel.eps_edit.setText("-1")
     panel.eps_edit.editingFinished.emit()
-    assert "eps" in panel.last_error and panel.model.setup().eps == setup.eps
+    assert "ε must be a finite number > 0" in panel.last_error and panel.model.setup().eps == setup.eps
+    assert "2px solid" in panel.eps_edit.styleSheet()
 
 
 def test_theme_switch_redraws(qtbot, panel):

@@ -41,6 +41,7 @@ from app.panels.batchnorm.train_eval import EvalGapPlot, TrainEvalView
 from app.widgets import palette
 from app.widgets.controls_column import controls_column
 from engine import batchnorm_trace as bt
+from engine import validate
 from engine.backprop_trace import parse_number
 
 #: The engine's input errors (``ValueError`` texts), shown translated in the banner.
@@ -184,7 +185,7 @@ class BatchNormPanel(Panel):
         right.addWidget(self.steps_list, 3)
         right.addWidget(self.gap_plot, 2)
         middle.addLayout(right, 1)
-        col.addLayout(middle, 1)
+        col.addLayout(middle, 3)
 
         bottom = QHBoxLayout()
         self.grad_table = NumberTable("gradTable", tr(
@@ -193,7 +194,7 @@ class BatchNormPanel(Panel):
         bottom.addLayout(self._titled(tr("Gradient check"), self.grad_table), 0)
         self.train_eval = TrainEvalView()
         bottom.addWidget(self.train_eval, 1)
-        col.addLayout(bottom, 1)
+        col.addLayout(bottom, 4)
         return center
 
     @staticmethod
@@ -258,7 +259,7 @@ class BatchNormPanel(Panel):
 
     def _on_eps(self) -> None:
         try:
-            eps = parse_number(self.eps_edit.text(), "ε")
+            eps = validate.number(parse_number(self.eps_edit.text(), "ε"), "ε", positive=True)
             state = self.model.state.replace(eps=eps)
         except ValueError as exc:
             self.eps_edit.setStyleSheet(f"QLineEdit {{ border: 2px solid {palette.ERROR_FG}; }}")
