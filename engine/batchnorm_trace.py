@@ -102,7 +102,8 @@ def default_batch(n: int = 4, d: int = 3, seed: int = 0) -> tuple[tuple, tuple]:
     """Readable numbers (one decimal) for an n×d batch ``x`` and its upstream weights ``w``.
 
     The features get different centres and spreads (around 2, −1, 0.5, 4 with spreads 1, 3, 0.5,
-    2), so normalization visibly changes each column; ``w`` is in [−1, 1] and never 0.
+    2), so normalization visibly changes each column; ``w`` is in [−1, 1], never 0, and no column
+    of it sums to 0.
     """
     n = validate.integer(n, "the batch size N", MIN_N, MAX_N)
     d = validate.integer(d, "the number of features D", MIN_D, MAX_D)
@@ -112,6 +113,9 @@ def default_batch(n: int = 4, d: int = 3, seed: int = 0) -> tuple[tuple, tuple]:
     x = np.round(centre + spread * rng.standard_normal((n, d)), 1)
     w = np.round(rng.uniform(-1, 1, size=(n, d)), 1)
     w[w == 0] = 0.1
+    flat = np.abs(w.sum(axis=0)) < 1e-9  # a column summing to 0 would make ∂L/∂β 0 by accident
+    last = w[-1, flat]
+    w[-1, flat] = np.round(np.where((last + 0.1 > 1.0) | (np.abs(last + 0.1) < 1e-9), last - 0.1, last + 0.1), 1)
     return _tuples(x), _tuples(w)
 
 
