@@ -124,3 +124,14 @@ def test_help_lists_the_forward_and_backward_formulas():
     backward = rows[1][1]
     for step in ("dbeta", "dgamma", "dvar", "dx"):  # the engine's steps, in the same notation
         assert bt.FORMULAS[step].split(" = ")[0].split("[")[0] in backward, step
+
+
+def test_play_walks_the_steps_and_stops(qtbot, panel):
+    panel.play_pause()
+    assert panel.is_playing()
+    qtbot.waitUntil(lambda: panel.model.index >= 1, timeout=10000)
+    panel.play_pause()
+    assert not panel.is_playing()
+    index = panel.model.index
+    panel.reset()
+    assert panel.model.index == 0 and index >= 1
