@@ -36,6 +36,11 @@ LAYER_FORMULAS = {
     "batchnorm": ("Batch normalization",
                   "x̂ = (x − μ_B) / √(σ²_B + ε);  y = γ·x̂ + β\n"
                   "running = (1 − 0.1)·running + 0.1·batch statistic (PyTorch BatchNorm1d)"),
+    "batchnorm_backward": ("Batch normalization, backward (L = Σ w·y in the Batch norm panel)",
+                           "x_c = x − μ;  x_n = x_c / √(σ² + ε)\n"
+                           "∂L/∂β = Σᵢ ∂L/∂y;  ∂L/∂γ = Σᵢ ∂L/∂y·x_n;  ∂L/∂x_n = ∂L/∂y·γ\n"
+                           "∂L/∂σ² = Σᵢ ∂L/∂x_n·x_c·(−½)(σ² + ε)^(−3/2);  ∂L/∂μ = −Σᵢ ∂L/∂x_n / √(σ² + ε)\n"
+                           "∂L/∂x = ∂L/∂x_n / √(σ² + ε) + ∂L/∂σ²·2x_c/N + ∂L/∂μ/N"),
     "dropout": ("Dropout (inverted)",
                 "training: y = x·mask / (1 − p), mask ~ Bernoulli(1 − p);  evaluation: y = x"),
     "weight_decay": ("Weight decay (L2) and L1",
@@ -57,6 +62,7 @@ PANEL_FORMULAS = {
     "landscape": (["optimizers", "datasets", "activations"], ["cross_entropy"]),
     "compare": (["optimizers", "init"], ["batchnorm", "dropout", "weight_decay", "cross_entropy"]),
     "backprop": (["activations"], ["chain_rule", "mse", "cross_entropy"]),
+    "batchnorm": ([], ["batchnorm", "batchnorm_backward"]),
 }
 
 

@@ -198,6 +198,8 @@ def test_the_committed_format_1_file_migrates(panel_id):
     """tests/data/session-format1.json (saved by the release before models) still reads."""
     if not _has_model(panel_id):
         pytest.skip(f"app.models.{panel_id} does not exist on this branch yet")
+    if panel_id == "batchnorm":
+        pytest.skip("the Batch norm panel is newer than session format 1")
     doc = session.read(FORMAT1)
     assert doc["version"] == 1 and panel_id in doc["panels"], doc["skipped"]
     model = importlib.import_module(f"app.models.{panel_id}")

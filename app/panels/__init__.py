@@ -49,6 +49,8 @@ KNOWN = (
               "Assignment 1: vary dropout, activation, init, batch norm, … and compare the runs"),
     PanelInfo("backprop", "app.panels.backprop", "BackpropPanel", "Backprop",
               "Follow one sample through forward, loss, backward and the weight update"),
+    PanelInfo("batchnorm", "app.panels.batchnorm", "BatchNormPanel", "Batch norm",
+              "One mini-batch through batch normalization: forward, backward, train vs eval"),
 )
 
 
