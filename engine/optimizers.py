@@ -348,8 +348,8 @@ class Adam(Optimizer):
     defaults = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     state_keys = ("M", "V", "M_hat", "V_hat")
     needs_scratch = True
-    raw_formula = "M ← β₁M + (1−β₁)g;  V ← β₂V + (1−β₂)g²;  W ← W − α·M/√(V + ε)   (no bias correction)"
-    raw_torch_formula = "M ← β₁M + (1−β₁)g\nV ← β₂V + (1−β₂)g²\nW ← W − lr·M / (√V + ε)   (no bias correction)"
+    raw_formula = "M ← β₁M + (1−β₁)g;  V ← β₂V + (1−β₂)g²;  W ← W − α·M/√(V + ε)"
+    raw_torch_formula = "M ← β₁M + (1−β₁)g\nV ← β₂V + (1−β₂)g²\nW ← W − lr·M / (√V + ε)"
 
     def __init__(self, bias_correction: bool = True, **hyper):
         if not isinstance(bias_correction, (bool, np.bool_)):
