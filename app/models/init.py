@@ -145,6 +145,7 @@ class LayerRow:
     mean: float
     std: float
     saturated: float | None
+    flat: float  # share of entries with f′ < 0.01 (engine.init_experiment.FLAT_SLOPE)
     zeros: float | None
     dead: float | None
     grad_mean_abs: float
@@ -185,6 +186,7 @@ class InitModel:
                 out.append(LayerRow(
                     key, layer.index, layer.mean, layer.std,
                     layer.summary["share_saturated"],  # None where saturation is not defined
+                    layer.share_flat,
                     layer.share_zero if kind in ZERO_SPIKE else None,
                     layer.dead_units if kind in ZERO_SPIKE else None,
                     layer.grad_mean_abs,
