@@ -83,7 +83,7 @@ SCENES = (
         "The book's surface curves 20 times more in y than in x (curvature ratio 20:1). The gradient "
         "points mostly across the valley, so with lr 0.95 each step jumps from wall to wall in y while "
         "creeping along x. The gradient here is exact, so this is not sampling noise: GD, racing too, "
-        "takes the very same zig-zag. The noise of mini-batches is another kind of wobble (scene 'GD "
+        "takes the very same zig-zag (its path lies under SGD's). The noise of mini-batches is another kind of wobble (scene 'GD "
         "vs SGD on real data'). This zig-zag is what momentum and adaptive rates were invented to fix.",
         state=_race(BOOK, {"gd": {"lr": 0.95}, "sgd": {"lr": 0.95}}, "sgd"), steps=30,
         checks=(
@@ -181,13 +181,12 @@ SCENES = (
     ),
     Scene(
         "adam-bias-correction", "optimizers", "Adam without bias correction", "optimizers",
-        "M and V start at 0, so their first values are biased toward 0: M = 0.1·g and V = 0.001·g² "
-        "after one step. Uncorrected, the step lr·M/√V is 0.1/√0.001 ≈ 3.16·lr per coordinate (0.95 at "
-        "lr 0.3), about 3 times corrected Adam's 0.3: the correction removes the bias, it does not "
-        "enlarge small steps. V's bias (β₂ = 0.999) fades only over hundreds of steps, so the "
-        "uncorrected lane keeps taking larger steps and swings wider. RMSProp (γ = 0.9) has the same "
-        "bias and no correction: its first G is 0.1·g², so its first step is also ≈ 3.16·lr, which is "
-        "the lecture's remark that its early estimates are biased.",
+        "M and V start at 0, so early on they are biased toward 0: after one step M = 0.1·g and "
+        "V = 0.001·g². Uncorrected, lr·M/√V is 0.1/√0.001 ≈ 3.16·lr per coordinate (0.95 at lr 0.3), "
+        "about 3 times corrected Adam's 0.3: the correction removes the bias, it does not enlarge small "
+        "steps. V's bias fades slowly (β₂ = 0.999), so the uncorrected steps stay larger. RMSProp "
+        "(γ = 0.9) is biased the same way: its first step is also ≈ 3.16·lr (the lecture's 'early "
+        "estimates are biased').",
         state=_race(BOOK, {"adam": {"lr": 0.3}, "adam_raw": {"lr": 0.3}, "rmsprop": {"lr": 0.3, "decay_rate": 0.9}},
                     "adam_raw"), steps=30,
         checks=(

@@ -37,6 +37,11 @@ COLORS = {"A": series_color(0), "B": series_color(1)}
 TABLE_COLUMNS = ("", "layer", "mean", "std", "saturated", "f′ < 0.01", "zeros", "dead units", "mean |∂L/∂a|")
 
 
+def _header(text: str) -> str:
+    """A long two-word header on two lines ("dead\nunits"): nine columns share about 520 px."""
+    return text.replace(" ", "\n", 1) if len(text) > 9 and " " in text else text
+
+
 def _pct(v: float | None) -> str:
     return "—" if v is None else f"{v:.0%}" if np.isfinite(v) else "—"
 
@@ -161,14 +166,13 @@ class InitNumbers(QWidget):
     def _build_table(self) -> QWidget:
         self.table = QTableWidget(0, len(TABLE_COLUMNS))
         self.table.setObjectName("layerTable")
-        self.table.setHorizontalHeaderLabels([tr(c) for c in TABLE_COLUMNS])
+        self.table.setHorizontalHeaderLabels([_header(tr(c)) for c in TABLE_COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for c in (0, 1, len(TABLE_COLUMNS) - 1):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # none clipped
+        header.setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         tips = (tr("configuration"), tr("layer (1 = first hidden layer)"), tr("mean of the activations"),
                 tr("std of the activations"), tr("share of sigmoid outputs < 0.01 or > 0.99 (tanh |a| > 0.99): "
