@@ -35,6 +35,10 @@ _BOUNDED = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "step": (0.0, 1.0)}
 #: histograms have a spike of exact zeros; views report its share instead of saturation).
 CAN_DIE = ("relu", "step")
 
+#: Below this derivative a unit passes back "almost no" gradient (σ′ < 0.01 ⟺ σ < 0.0101 or
+#: > 0.9899, so for sigmoid it is nearly the 'saturated' share of the outputs).
+FLAT_SLOPE = 0.01
+
 
 
 
@@ -46,6 +50,10 @@ class LayerResult:
     output, ``grad`` = dL/d``out`` and ``weight_grad`` = dL/dW. ``counts`` / ``grad_counts`` /
     ``weight_grad_counts`` use the shared edges of the ``ExperimentResult``. ``summary`` is
     ``stats.summary(out, activation)`` (mean, std, percentiles, share_zero, share_saturated).
+    ``share_flat`` is the share of (sample, unit) entries whose derivative f′(pre) < ``FLAT_SLOPE``:
+    those pass almost no gradient back *per unit*, whatever the weights do across the layer.
+    ``in_std`` / ``pre_std`` are the std of what enters the layer and of its weighted sum, so the
+    claim "Xavier keeps the variance" can be checked where it holds (the sum, not the output).
     """
 
     index: int
@@ -63,6 +71,9 @@ class LayerResult:
     grad_std: float
     weight_grad_mean_abs: float
     weight_grad_std: float
+    share_flat: float = 0.0
+    in_std: float = math.nan
+    pre_std: float = math.nan
 
     @property
     def mean(self) -> float:
@@ -94,7 +105,7 @@ class ExperimentResult:
     weight_grad_edges: np.ndarray
 
     _SCALARS = ("mean", "std", "share_saturated", "share_zero", "dead_units", "grad_mean_abs",
-                "grad_std", "weight_grad_mean_abs", "weight_grad_std")
+                "grad_std", "weight_grad_mean_abs", "weight_grad_std", "share_flat", "in_std", "pre_std")
 
     def column(self, name: str) -> np.ndarray:
         """One per-layer number as an array over layers, e.g. ``column("grad_mean_abs")``."""
@@ -216,6 +227,8 @@ class ActivationExperiment:
         wgrad_range = _data_range(weight_grads, symmetric=True)
         layers = []
         edges = grad_edges = wgrad_edges = None
+        act = self.make_activation()
+        inputs = [x, *outs[:-1]]
         for i, (w, z, a, g, dw) in enumerate(zip(weights, pres, outs, grads, weight_grads)):
             counts, edges = stats.histogram(a, self.bins, act_range)
             grad_counts, grad_edges = stats.histogram(g, self.bins, grad_range)
@@ -228,6 +241,7 @@ class ActivationExperiment:
                 dead_units=stats.dead_unit_share(z) if kind in CAN_DIE else 0.0,
                 grad_mean_abs=float(abs_g.mean()), grad_std=float(g.std()),
                 weight_grad_mean_abs=float(abs_dw.mean()), weight_grad_std=float(dw.std()),
+                share_flat=_share_flat(act, z), in_std=float(inputs[i].std()), pre_std=float(z.std()),
             ))
         return ExperimentResult(self, x, tuple(layers), edges, grad_edges, wgrad_edges)
 
@@ -268,6 +282,13 @@ def forward_backward(act, weights, x, readout, biases=None, batchnorm: bool = Fa
             g = dz @ weights[i].T
         grads[0] = g
     return pres, outs, grads, weight_grads
+
+
+def _share_flat(act, z) -> float:
+    """Share of the entries of ``z`` where |f′(z)| < ``FLAT_SLOPE`` (non-finite ones count as flat)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        slope = np.abs(act.derivative(z))
+    return float(np.count_nonzero(~(slope >= FLAT_SLOPE))) / slope.size
 
 
 def _data_range(arrays, symmetric: bool) -> tuple[float, float]:

@@ -330,6 +330,13 @@ class Adam(Optimizer):
     W ← W − α·M̂/√(V̂ + ε). PyTorch folds the bias corrections into the step:
     W ← W − (lr/(1−β₁ᵗ))·M / (√V/√(1−β₂ᵗ) + ε) = W − lr·M̂/(√V̂ + ε), i.e. the lecture's rule with
     ε outside the root. The snapshot's "M_hat" and "V_hat" are computed only for display.
+
+    ``bias_correction=False`` (not a torch.optim option; a teaching switch) runs
+    W ← W − lr·M/(√V + ε) with the raw averages. M and V start at 0, so early on they are biased
+    toward 0 — V far more than M, as β₂ is closer to 1 — and the raw step is
+    (1−β₁ᵗ)/√(1−β₂ᵗ) times the corrected one: 0.1/√0.001 ≈ 3.16 at t = 1 with the default
+    betas, i.e. *larger*. The correction removes that bias; it does not enlarge small steps.
+    The default (True) is torch.optim.Adam.
     """
 
     name, display_name = "adam", "Adam"
@@ -341,9 +348,25 @@ class Adam(Optimizer):
     defaults = {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
     state_keys = ("M", "V", "M_hat", "V_hat")
     needs_scratch = True
+    raw_formula = "M ← β₁M + (1−β₁)g;  V ← β₂V + (1−β₂)g²;  W ← W − α·M/√(V + ε)"
+    raw_torch_formula = "M ← β₁M + (1−β₁)g\nV ← β₂V + (1−β₂)g²\nW ← W − lr·M / (√V + ε)"
+
+    def __init__(self, bias_correction: bool = True, **hyper):
+        if not isinstance(bias_correction, (bool, np.bool_)):
+            raise ValueError(f"adam bias_correction must be True or False, got {bias_correction!r}")
+        self.bias_correction = bool(bias_correction)
+        if not self.bias_correction:  # the rule shown is the rule run
+            self.formula, self.torch_formula = self.raw_formula, self.raw_torch_formula
+        super().__init__(**hyper)
 
     def _new_state(self, p):
         return {"M": np.zeros_like(p), "V": np.zeros_like(p)}
+
+    def _corrections(self, h, t) -> tuple[float, float]:
+        """(1−β₁ᵗ, 1−β₂ᵗ), or (1, 1) without bias correction."""
+        if not self.bias_correction:
+            return 1.0, 1.0
+        return 1 - h["beta1"] ** t, 1 - h["beta2"] ** t
 
     def _update(self, p, g, s, h):
         M, V, sc, d = s["M"], s["V"], s["scratch"], s["delta"]
@@ -361,31 +384,32 @@ class Adam(Optimizer):
         sc *= g
         V += sc
         t = float(self.step_count)
-        step_size = h["lr"] / (1 - b1**t)
-        self._denominator(V, h, t, out=sc)
+        c1, c2 = self._corrections(h, t)
+        step_size = h["lr"] / c1
+        self._denominator(V, h, c2, out=sc)
         np.multiply(M, -step_size, out=d)  # torch: param.addcdiv_(exp_avg, denom, value=-step_size)
         d /= sc
         p += d
 
     @staticmethod
-    def _denominator(V, h, t, out=None):
-        """√V/√(1−β₂ᵗ) + ε, in torch's order of operations."""
+    def _denominator(V, h, c2, out=None):
+        """√V/√c2 + ε with c2 = 1−β₂ᵗ (1: uncorrected), in torch's order of operations."""
         out = np.sqrt(V, out=out)
-        out /= (1 - h["beta2"] ** t) ** 0.5
+        if c2 != 1.0:
+            out /= c2 ** 0.5
         out += h["eps"]
         return out
 
     def _effective_lr(self, s, h):
-        return h["lr"] / self._denominator(s["V"], h, float(self.step_count))
+        c1, c2 = self._corrections(h, float(self.step_count))
+        return h["lr"] / self._denominator(s["V"], h, c2)
 
     def _snapshot_extra(self, s, h):
-        t = float(self.step_count)
-        return {
-            "M": s["M"].copy(),
-            "V": s["V"].copy(),
-            "M_hat": s["M"] / (1 - h["beta1"] ** t),
-            "V_hat": s["V"] / (1 - h["beta2"] ** t),
-        }
+        out = {"M": s["M"].copy(), "V": s["V"].copy(), "M_hat": None, "V_hat": None}
+        if self.bias_correction:
+            c1, c2 = self._corrections(h, float(self.step_count))
+            out["M_hat"], out["V_hat"] = s["M"] / c1, s["V"] / c2
+        return out
 
 
 def get(name: str, **hyper) -> Optimizer:

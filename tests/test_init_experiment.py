@@ -181,3 +181,26 @@ def test_replace_and_validation():
         ActivationExperiment(dtype=np.int32)
     with pytest.raises(ValueError, match="hist_range"):
         ActivationExperiment(hist_range=(1, 0))
+
+
+def test_share_flat_counts_units_that_pass_almost_no_gradient():
+    """std 1 sigmoids: about half of the units have σ′ < 0.01, yet the gradient reaching the
+    layers stays flat (the large weights make up for it); Xavier: none flat, the gradient falls."""
+    std1, xavier = run(), run(init="xavier")
+    for r in (std1, xavier):
+        for layer in r.layers:  # the share, computed here by hand from σ′ = σ(1 − σ)
+            s = 1 / (1 + np.exp(-layer.pre))
+            assert layer.share_flat == pytest.approx(np.mean(s * (1 - s) < 0.01), abs=1e-12)
+    assert std1.column("share_flat").min() > 0.3 and xavier.column("share_flat").max() < 0.01
+    g1, gx = std1.column("grad_mean_abs"), xavier.column("grad_mean_abs")
+    assert 0.5 < g1[0] / g1[-1] < 2 and gx[0] / gx[-1] < 0.01
+    relu = run(activation="relu", init="he")
+    np.testing.assert_allclose(relu.column("share_flat"), [np.mean(layer.pre <= 0) for layer in relu.layers])
+
+
+def test_in_and_pre_std_xavier_keeps_the_sums_variance_not_the_outputs():
+    r = run(init="xavier")
+    layer1 = r.layers[0]
+    assert layer1.in_std == pytest.approx(float(r.x.std())) and r.layers[1].in_std == pytest.approx(layer1.std)
+    assert 0.8 < (layer1.pre_std / layer1.in_std) ** 2 < 1.25  # the weighted sum: variance kept
+    assert (layer1.std / layer1.in_std) ** 2 < 0.1  # the sigmoid outputs: far smaller

@@ -206,6 +206,9 @@ def test_book_cases_are_visible_in_the_table(panel, qtbot):
     a5, b5 = panel.model.results["A"].layers[-1], panel.model.results["B"].layers[-1]
     assert a5.share_saturated > 0.3 and b5.std < 0.02 and abs(b5.mean - 0.5) < 0.01
     assert panel.numbers.table.item(4, 4).text() == f"{a5.share_saturated:.0%}"
+    assert panel.numbers.table.horizontalHeaderItem(5).text() == "f′ < 0.01"
+    assert panel.numbers.table.item(4, 5).text() == f"{a5.share_flat:.0%}" and a5.share_flat > 0.3
+    assert panel.numbers.table.item(9, 5).text() == "0%"  # std 0.01: every σ′ ≈ 0.25
     panel.apply_preset(4)  # ReLU Xavier vs He: He keeps the spread, Xavier halves it per layer
     _settle(panel, qtbot)
     std_a, std_b = panel.model.results["A"].column("std"), panel.model.results["B"].column("std")

@@ -285,3 +285,31 @@ def test_reset_forgets_state(name):
     np.testing.assert_array_equal(again, fresh)
     opt.reset()
     opt.step([np.ones(3)], [np.ones(3)])  # other shapes are fine after reset
+
+
+def test_adam_without_bias_correction_takes_a_larger_first_step():
+    """The raw averages are biased toward 0, V far more than M: the first raw step is
+    (1−β₁)/√(1−β₂) ≈ 3.16 times the corrected one (PyTorch's), not smaller."""
+    g = np.array([-0.7, 4.0])
+    steps = {}
+    for corrected in (True, False):
+        opt = optimizers.get("adam", lr=0.3, bias_correction=corrected)
+        p = np.zeros(2)
+        opt.step([p], [g])
+        steps[corrected] = p.copy()
+        snap = opt.state_snapshot()
+        np.testing.assert_allclose(snap["step"], -snap["effective_lr"] * snap["M"] / (1 if not corrected else 0.1),
+                                   rtol=1e-13)
+        assert (snap["M_hat"] is None) == (not corrected)
+    np.testing.assert_allclose(np.abs(steps[True]), 0.3, rtol=1e-7)  # lr·sign(g)
+    np.testing.assert_allclose(steps[False] / steps[True], 0.1 / np.sqrt(0.001), rtol=1e-5)  # ε aside
+    raw = optimizers.get("adam", lr=0.1, eps=0.0, bias_correction=False)
+    p = np.zeros(2)
+    for _ in range(3):  # by hand: W ← W − lr·M/√V with the raw averages
+        raw.step([p], [g])
+    t = np.arange(1, 4)
+    m, v = (0.1 * 0.9 ** (3 - t)).sum() * g, (0.001 * 0.999 ** (3 - t)).sum() * g**2
+    np.testing.assert_allclose(raw.state_snapshot()["step"], -0.1 * m / np.sqrt(v), rtol=1e-13)
+    assert "M̂" not in raw.formula + raw.torch_formula and "M̂" in optimizers.get("adam").formula
+    with pytest.raises(ValueError, match="bias_correction"):
+        optimizers.get("adam", bias_correction="no")

@@ -47,6 +47,8 @@ def test_the_checks_can_fail(panel, qtbot):
     shallow = vanishing.__class__(**{**vanishing.__dict__, "state": {**vanishing.state, "depth": 2}})
     problems = run_scene(panel, shallow, qtbot)
     assert any("< 1e-3" in p for p in problems)
+    xavier = vanishing.__class__(**{**vanishing.__dict__, "state": {**vanishing.state, "init": "xavier"}})
+    assert any("ReLU's gradient stays within a factor 2" in p for p in run_scene(panel, xavier, qtbot))
     dying = BY_NAME["dying-relu"]
     alive = dying.__class__(**{**dying.__dict__, "state": {**dying.state, "bias": 0.5}})
     assert any("ReLU units are dead" in p for p in run_scene(panel, alive, qtbot))

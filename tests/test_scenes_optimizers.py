@@ -57,6 +57,18 @@ def test_the_checks_can_fail(panel, qtbot):
     no_momentum = saddle.__class__(**{**saddle.__dict__, "state": {
         **saddle.state, "lanes": {**saddle.state["lanes"], "momentum": {"enabled": True, "lr": 0.05, "momentum": 0.0}}}})
     assert any("leaves y = 0" in p for p in run_scene(panel, no_momentum, qtbot))
+    raw = BY_NAME["adam-bias-correction"]
+    same_rate = raw.__class__(**{**raw.__dict__, "state": {  # a third of the rate hides the bias's 3×
+        **raw.state, "lanes": {**raw.state["lanes"], "adam_raw": {"enabled": True, "lr": 0.1}}}})
+    assert any("about 3 times as long" in p for p in run_scene(panel, same_rate, qtbot))
+
+
+def test_adam_raw_lane_runs_adam_without_bias_correction(panel, qtbot):
+    """The lane's first step is (1−β₁)/√(1−β₂) ≈ 3.16 times Adam's, and the read-out shows its rule."""
+    run_scene(panel, BY_NAME["adam-bias-correction"], qtbot)
+    ratio = panel.model.effective_step("adam_raw", 1) / panel.model.effective_step("adam", 1)
+    assert abs(ratio - 0.1 / 0.001 ** 0.5) < 1e-4
+    assert "M̂" not in panel.readout.last_html and "√V + ε" in panel.readout.last_html
 
 
 def test_every_text_has_a_korean_entry():

@@ -110,7 +110,7 @@ PRESETS = (
      _config("tanh", "std0.01"), _config("tanh", "xavier")),
     ("ReLU: std 0.01 vs He", "Tiny weights shrink ReLU layers towards 0; He keeps them alive (book fig. 6-14)",
      _config("relu", "std0.01"), _config("relu", "he")),
-    ("ReLU: Xavier vs He", "Xavier halves the spread at every ReLU layer; He keeps it (book fig. 6-14)",
+    ("ReLU: Xavier vs He", "Xavier halves the variance at every ReLU layer (std × 0.71); He keeps it (book fig. 6-14)",
      _config("relu", "xavier"), _config("relu", "he")),
     ("Sigmoid std 1: without vs with BN", "Batch norm rescues even a bad init (book §6.3)",
      _config("sigmoid", "std1"), _config("sigmoid", "std1", batchnorm=True)),
@@ -145,6 +145,7 @@ class LayerRow:
     mean: float
     std: float
     saturated: float | None
+    flat: float  # share of entries with f′ < 0.01 (engine.init_experiment.FLAT_SLOPE)
     zeros: float | None
     dead: float | None
     grad_mean_abs: float
@@ -185,6 +186,7 @@ class InitModel:
                 out.append(LayerRow(
                     key, layer.index, layer.mean, layer.std,
                     layer.summary["share_saturated"],  # None where saturation is not defined
+                    layer.share_flat,
                     layer.share_zero if kind in ZERO_SPIKE else None,
                     layer.dead_units if kind in ZERO_SPIKE else None,
                     layer.grad_mean_abs,

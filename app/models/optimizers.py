@@ -1,9 +1,10 @@
 """The Optimizers panel's model: its settings, the race's bookkeeping and its pacing, without Qt.
 
-Seven lanes — GD, SGD, Momentum, NAG, AdaGrad, RMSProp, Adam — any subset of which races from
-one start point (``engine.trajectory.Race``) in lock-step. GD and SGD run the same rule; they
-differ only in the gradient: on the data surface GD gets the full batch and every other lane
-real mini-batches. ``race_steps`` (a generator run in the panel's stepper thread) builds the race
+Eight lanes — GD, SGD, Momentum, NAG, AdaGrad, RMSProp, Adam and Adam without bias correction —
+any subset of which races from one start point (``engine.trajectory.Race``) in lock-step. GD and
+SGD run the same rule; they differ only in the gradient: on the data surface GD gets the full
+batch and every other lane real mini-batches. The last lane is Adam with ``bias_correction=False``
+(``OPTIONS``), to show what the correction does: without it the first steps are *larger*. ``race_steps`` (a generator run in the panel's stepper thread) builds the race
 and yields each update; ``OptimizersModel.accept`` records it on the GUI thread into one
 ``Track`` per lane (positions, losses, step sizes, why it stopped), which the views draw and
 the lecture's checks measure. ``Pacer`` keeps the requested steps per second when frames are slow.
@@ -20,7 +21,7 @@ import numpy as np
 
 from app.models.base import StateBase, setting
 from app.models.legacy import json_blob, keep_valid
-from engine import surfaces, trajectory
+from engine import optimizers, surfaces, trajectory
 
 #: (key, label, optimizer, mini-batch on a stochastic surface, tooltip)
 LANES = (
@@ -32,8 +33,15 @@ LANES = (
     ("adagrad", "AdaGrad", "adagrad", True, "AdaGrad: per-coordinate rate α/(√G + ε), G = Σ g²"),
     ("rmsprop", "RMSProp", "rmsprop", True, "RMSProp: like AdaGrad but G is a moving average of g²"),
     ("adam", "Adam", "adam", True, "Adam: momentum (M̂) and RMSProp (V̂) with bias correction"),
+    ("adam_raw", "Adam, no bias correction", "adam", True,
+     "Adam without bias correction: M and V start at 0, so early on they are biased toward 0 "
+     "(V more than M) and the first steps are about 3× larger than Adam's"),
 )
 KEYS = tuple(k for k, *_ in LANES)
+#: Options of a lane's optimizer that are not hyperparameters (not edited, not stored).
+OPTIONS = {"adam_raw": {"bias_correction": False}}
+#: The lanes the settings of before the last lane existed had, in their order.
+LEGACY_KEYS = KEYS[:7]
 MAX_STEPS = 3000
 MAX_BATCH = 16  # most updates pulled per frame when behind
 SHORT_NAMES = {"lr": "α", "momentum": "m", "decay_rate": "γ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
@@ -99,6 +107,7 @@ class Lanes(StateBase):
     adagrad: AdaGradLane = setting(default_factory=lambda: AdaGradLane(True, 1.5))
     rmsprop: RMSPropLane = setting(default_factory=RMSPropLane)
     adam: AdamLane = setting(default_factory=lambda: AdamLane(True, 0.3))
+    adam_raw: AdamLane = setting(default_factory=lambda: AdamLane(False, 0.3))
 
 
 @dataclass(frozen=True)
@@ -238,7 +247,8 @@ class OptimizersModel:
         stochastic = bool(self.surface.stochastic)
         batch = self.batch_size()
         return [
-            trajectory.RunnerConfig(opt, self.state.hyper(key), batch if (stochastic and minibatch) else None, label)
+            trajectory.RunnerConfig(opt, {**self.state.hyper(key), **OPTIONS.get(key, {})},
+                                    batch if (stochastic and minibatch) else None, label)
             for key, label, opt, minibatch, _tip in LANES if self.state.lane(key).enabled
         ]
 
@@ -302,6 +312,11 @@ class OptimizersModel:
         return "  ".join(f"{SHORT_NAMES.get(k, k)} {v:g}" for k, v in self.state.hyper(key).items()
                          if k in ("lr", "momentum") or v != defaults.get(k))
 
+    def rule(self, key: str) -> tuple[str, str]:
+        """(lecture formula, the rule the code runs) of lane ``key``'s optimizer, with its options."""
+        opt = optimizers.get(LANES[KEYS.index(key)][2], **OPTIONS.get(key, {}))
+        return opt.formula, opt.torch_formula
+
     def full_batch(self, key: str) -> bool:
         """True when lane ``key`` uses every sample although the surface is stochastic (GD)."""
         return bool(self.surface.stochastic) and not LANES[KEYS.index(key)][3]
@@ -319,15 +334,15 @@ def migrate_legacy(values: dict[str, Any]) -> dict[str, Any]:
     enabled, hyper = raw.get("enabled"), raw.get("hyper")
     defaults = Lanes()
     lanes = {}
-    for i, key in enumerate(KEYS):
+    for i, key in enumerate(LEGACY_KEYS):
         lane = getattr(defaults, key)
-        parts = dict(hyper[i]) if isinstance(hyper, list) and len(hyper) == len(KEYS) and isinstance(hyper[i], dict) else {}
-        if isinstance(enabled, list) and len(enabled) == len(KEYS):
+        parts = dict(hyper[i]) if isinstance(hyper, list) and len(hyper) == len(LEGACY_KEYS) and isinstance(hyper[i], dict) else {}
+        if isinstance(enabled, list) and len(enabled) == len(LEGACY_KEYS):
             parts["enabled"] = enabled[i]
         # a whole lane: fields left out keep the book's values, not the lane class's defaults
         lanes[key] = type(lane).from_dict({**lane.to_dict(), **keep_valid(type(lane), parts)}).to_dict() if parts else lane.to_dict()
     out["lanes"] = lanes
     selected = raw.get("selected")
-    if isinstance(selected, int) and not isinstance(selected, bool) and 0 <= selected < len(KEYS):
+    if isinstance(selected, int) and not isinstance(selected, bool) and 0 <= selected < len(LEGACY_KEYS):
         out["selected"] = KEYS[selected]
     return keep_valid(State, out)

@@ -22,6 +22,12 @@ def _hover(model) -> dict[str, float]:
     return {name: d for name, _f, d in model.hover_values()}
 
 
+def _spread(model, name: str) -> float:
+    """Largest over smallest gradient reaching any layer (1: the same everywhere)."""
+    g = model.results[name].grad_rms
+    return float(g.max() / g.min())
+
+
 SCENES = (
     Scene(
         "linear-stacking", "activations", "Stacking linear layers gains nothing", "activations",
@@ -41,15 +47,20 @@ SCENES = (
     ),
     Scene(
         "sigmoid-vanishing", "activations", "Sigmoid: the gradient vanishes layer by layer", "activations",
-        "The right plot shows σ′(x) ≤ 0.25 (the read-out at x = 0). In the lower plot the gradient "
-        "reaching each of 10 layers falls by a factor of about 4 per sigmoid layer on a log scale, "
-        "while ReLU (slope 1 for x > 0) keeps orders of magnitude more. Press Step to add layers "
-        "and watch the sigmoid line sink further.",
-        state={"shown": ["sigmoid", "relu"], "tab": "depth", "depth": 10, "hover": 0.0},
+        "The right plot shows σ′(x) ≤ 0.25 (the read-out at x = 0). The lower plot shows the gradient "
+        "reaching each of 10 layers on a log scale, both lines with He weights (std √(2/n), the "
+        "initialization made for ReLU). ReLU (slope 1 for x > 0) keeps about the same gradient in every "
+        "layer, while the sigmoid's falls by a factor of about 3 per layer; with Xavier weights it falls "
+        "even faster, about 4 times. Press Step to add layers and watch the sigmoid line sink further.",
+        state={"shown": ["sigmoid", "relu"], "tab": "depth", "depth": 10, "init": "he", "hover": 0.0},
         finished=_current,
         checks=(
             Check("the gradient reaching layer 1 through 10 sigmoid layers is < 1e-3 of layer 10's",
                   lambda m: m.gradient_ratio("sigmoid", 1), lambda r: r < 1e-3),
+            Check("the sigmoid's gradient falls by a factor of 2.5 … 4 per layer",
+                  lambda m: m.gradient_ratio("sigmoid", 0) ** (-1 / 10), lambda f: 2.5 < f < 4),
+            Check("ReLU's gradient stays within a factor 2 across all layers",
+                  lambda m: _spread(m, "relu"), lambda r: r < 2),
             Check("ReLU keeps > 100× more gradient at the input than sigmoid",
                   lambda m: m.gradient_ratio("relu", 0) / m.gradient_ratio("sigmoid", 0), lambda r: r > 100),
             Check("σ′(0) read out at x = 0 is at most 0.25",

@@ -37,6 +37,11 @@ def _loss_rises(m, key) -> int:
     return int(np.count_nonzero(np.diff(t.loss[: t.n]) > 0))
 
 
+def _first_step_ratio(m, key) -> float:
+    """|Δw| of lane ``key``'s first update over corrected Adam's."""
+    return m.effective_step(key, 1) / m.effective_step("adam", 1)
+
+
 def _final_loss(m, key) -> float:
     t = m.track(key)
     return float(t.loss[t.n - 1])
@@ -74,14 +79,19 @@ SCENES = (
         ),
     ),
     Scene(
-        "sgd-zigzag", "optimizers", "SGD zig-zags on x²/20 + y²", "optimizers",
-        "The book's surface is 20 times steeper in y than in x. The gradient points mostly across the "
-        "valley, so SGD with lr 0.95 jumps from wall to wall in y while creeping along x: the zig-zag "
-        "that momentum and adaptive rates were invented to fix.",
-        state=_race(BOOK, {"sgd": {"lr": 0.95}}, "sgd"), steps=30,
+        "sgd-zigzag", "optimizers", "The zig-zag on x²/20 + y² comes from the valley's shape", "optimizers",
+        "The book's surface curves 20 times more in y than in x (curvature ratio 20:1). The gradient "
+        "points mostly across the valley, so with lr 0.95 each step jumps from wall to wall in y while "
+        "creeping along x. The gradient here is exact, so this is not sampling noise: GD, racing too, "
+        "takes the very same zig-zag (its path lies under SGD's). The noise of mini-batches is another kind of wobble (scene 'GD "
+        "vs SGD on real data'). This zig-zag is what momentum and adaptive rates were invented to fix.",
+        state=_race(BOOK, {"gd": {"lr": 0.95}, "sgd": {"lr": 0.95}}, "sgd"), steps=30,
         checks=(
             Check("SGD's y changes sign on every one of the 30 steps", lambda m: _y_crossings(m, "sgd"),
                   lambda n: n == 30),
+            Check("GD (exact gradient, same lr) zig-zags the same: its y changes sign on every step too",
+                  lambda m: (_y_crossings(m, "gd"), float(np.abs(_path(m, "gd") - _path(m, "sgd")).max())),
+                  lambda r: r[0] == 30 and r[1] < 1e-12),
             Check("while x is still short of the minimum (x < −0.2)", lambda m: m.position("sgd")[0],
                   lambda x: x < -0.2),
         ),
@@ -155,9 +165,11 @@ SCENES = (
     Scene(
         "adam", "optimizers", "Adam = momentum + RMSProp", "optimizers",
         "Adam keeps a momentum-like average M of the gradients and an RMSProp-like average V of their "
-        "squares, both bias-corrected (M̂, V̂) so the first steps are not too small. Its path has "
-        "momentum's drive with RMSProp's per-coordinate step; the read-out shows M̂ and V̂ and notes "
-        "that PyTorch adds ε outside the square root.",
+        "squares. Both start at 0, so early on they are biased toward 0; dividing by 1−β₁ᵗ and 1−β₂ᵗ "
+        "(M̂, V̂) removes that bias. Without it the first step would be about 3 times larger, not "
+        "smaller (scene 'Adam without bias correction'). Its path has momentum's drive with RMSProp's "
+        "per-coordinate step; the read-out shows M̂ and V̂ and notes that PyTorch adds ε outside the "
+        "square root.",
         state=_race(BOOK, {"momentum": {"lr": 0.1, "momentum": 0.9}, "rmsprop": {"lr": 0.3, "decay_rate": 0.9},
                            "adam": {"lr": 0.3}}, "adam"), steps=40,
         checks=(
@@ -165,6 +177,26 @@ SCENES = (
                   lambda m: [float(_path(m, k)[:, 0].max()) for k in ("adam", "momentum")], lambda xs: xs[0] < xs[1]),
             Check("and crosses y = 0 far fewer times than RMSProp (< half)",
                   lambda m: (_y_crossings(m, "adam"), _y_crossings(m, "rmsprop")), lambda n: 2 * n[0] < n[1]),
+        ),
+    ),
+    Scene(
+        "adam-bias-correction", "optimizers", "Adam without bias correction", "optimizers",
+        "M and V start at 0, so early on they are biased toward 0: after one step M = 0.1·g and "
+        "V = 0.001·g². Uncorrected, lr·M/√V is 0.1/√0.001 ≈ 3.16·lr per coordinate (0.95 at lr 0.3), "
+        "about 3 times corrected Adam's 0.3: the correction removes the bias, it does not enlarge small "
+        "steps. V's bias fades slowly (β₂ = 0.999), so the uncorrected steps stay larger. RMSProp "
+        "(γ = 0.9) is biased the same way: its first step is also ≈ 3.16·lr (the lecture's 'early "
+        "estimates are biased').",
+        state=_race(BOOK, {"adam": {"lr": 0.3}, "adam_raw": {"lr": 0.3}, "rmsprop": {"lr": 0.3, "decay_rate": 0.9}},
+                    "adam_raw"), steps=30,
+        checks=(
+            Check("without bias correction Adam's first step is about 3 times as long (ratio 2.5 … 4)",
+                  lambda m: _first_step_ratio(m, "adam_raw"), lambda r: 2.5 < r < 4),
+            Check("RMSProp's first step is also about 3 times Adam's (ratio 2.5 … 4)",
+                  lambda m: _first_step_ratio(m, "rmsprop"), lambda r: 2.5 < r < 4),
+            Check("over the first 10 steps the uncorrected steps stay over twice as long as Adam's",
+                  lambda m: float(m.track("adam_raw").step_size[1:11].mean() / m.track("adam").step_size[1:11].mean()),
+                  lambda r: r > 2),
         ),
     ),
     Scene(

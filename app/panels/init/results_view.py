@@ -34,7 +34,12 @@ from app.widgets.layer_histograms import LayerHistogramRow, share_y_range
 from app.widgets.palette import series_color
 
 COLORS = {"A": series_color(0), "B": series_color(1)}
-TABLE_COLUMNS = ("", "layer", "mean", "std", "saturated", "zeros", "dead units", "mean |∂L/∂a|")
+TABLE_COLUMNS = ("", "layer", "mean", "std", "saturated", "f′ < 0.01", "zeros", "dead units", "mean |∂L/∂a|")
+
+
+def _header(text: str) -> str:
+    """A long two-word header on two lines ("dead\nunits"): nine columns share about 520 px."""
+    return text.replace(" ", "\n", 1) if len(text) > 9 and " " in text else text
 
 
 def _pct(v: float | None) -> str:
@@ -161,18 +166,20 @@ class InitNumbers(QWidget):
     def _build_table(self) -> QWidget:
         self.table = QTableWidget(0, len(TABLE_COLUMNS))
         self.table.setObjectName("layerTable")
-        self.table.setHorizontalHeaderLabels([tr(c) for c in TABLE_COLUMNS])
+        self.table.setHorizontalHeaderLabels([_header(tr(c)) for c in TABLE_COLUMNS])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        for c in (0, 1, len(TABLE_COLUMNS) - 1):
-            header.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # none clipped
+        header.setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         tips = (tr("configuration"), tr("layer (1 = first hidden layer)"), tr("mean of the activations"),
                 tr("std of the activations"), tr("share of sigmoid outputs < 0.01 or > 0.99 (tanh |a| > 0.99): "
-                   "derivative ≈ 0"), tr("share of activations exactly 0 (ReLU's negative side)"),
+                   "derivative ≈ 0"),
+                tr("share of outputs whose unit has slope f′ < 0.01 there: each passes back under 1 % of "
+                   "the gradient it receives (per unit; large weights can make up for it across the layer)"),
+                tr("share of activations exactly 0 (ReLU's negative side)"),
                 tr("share of units that are 0 for every sample: they pass no gradient at all"),
                 tr("mean |∂L/∂a| reaching the layer's outputs"))
         for i, tip in enumerate(tips):
@@ -243,7 +250,7 @@ class InitNumbers(QWidget):
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             cells = (row.config, str(row.layer), f"{row.mean:.3f}", f"{row.std:.3g}", _pct(row.saturated),
-                     _pct(row.zeros), _pct(row.dead), _num(row.grad_mean_abs))
+                     _pct(row.flat), _pct(row.zeros), _pct(row.dead), _num(row.grad_mean_abs))
             for c, text in enumerate(cells):
                 item = self.table.item(r, c)
                 if item is None:

@@ -15,8 +15,8 @@ from PySide6.QtCore import QTimer
 
 from app.i18n import tr, tr_message
 from app.models.optimizers import KEYS, LANES, MAX_STEPS, OptimizersModel, short_message
+from app.panels.optimizers.readout import NOTES
 from app.widgets import palette
-from engine import optimizers
 
 FRAME_MS = 16
 READOUT_INTERVAL_S = 0.12
@@ -55,7 +55,7 @@ class RaceDrawing:
         """A new race: lanes, colours and the loss axis from the model's state."""
         m = self.model
         colors = lane_colors()
-        lanes = [(label, colors[i], m.state.lane(key).enabled) for i, (key, label, *_r) in enumerate(LANES)]
+        lanes = [(tr(label), colors[i], m.state.lane(key).enabled) for i, (key, label, *_r) in enumerate(LANES)]
         self.view.set_lanes(lanes)
         self.loss_plot.set_lanes(lanes)
         fmin = m.minimum_loss()
@@ -127,7 +127,7 @@ class RaceDrawing:
         key = m.state.selected
         lane = KEYS.index(key)
         _k, label, opt, minibatch, _tip = LANES[lane]
-        entry = optimizers.REGISTRY.entry(opt)
+        formula, torch_formula = m.rule(key)
         track = m.tracks.get(key)
         point = track.last if track is not None else None
         enabled = m.state.lane(key).enabled
@@ -137,8 +137,8 @@ class RaceDrawing:
             context = (tr("g from a mini-batch of {batch} of {n} samples").format(batch=m.batch_size(), n=n)
                        if minibatch else tr("g from the full batch of {n} samples").format(n=n))
         self.readout.show_update(
-            name=opt, label=label, color=lane_colors()[lane], formula=entry.formula,
-            torch_formula=entry.extra.get("torch_formula", entry.formula),
+            name=key if key in NOTES else opt, label=tr(label), color=lane_colors()[lane], formula=formula,
+            torch_formula=torch_formula,
             snapshot=point.state if point is not None else None,
             status=tr_message(track.message) if track is not None and track.message else "", context=context,
             footnote=self.arrows_note(opt) if m.state.arrows else "")

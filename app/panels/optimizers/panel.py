@@ -85,7 +85,7 @@ class OptimizersPanel(Panel):
         self.formula_label.setStyleSheet(f"color: {palette.MUTED}")
         self.table.set_colors(lane_colors())
         lane = KEYS.index(self.model.state.selected)
-        self.editor.set_lane(LANES[lane][1], lane_colors()[lane], self.model.state.hyper(self.model.state.selected))
+        self.editor.set_lane(tr(LANES[lane][1]), lane_colors()[lane], self.model.state.hyper(self.model.state.selected))
         self.drawing.recolour()
 
     # ---- UI ------------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class OptimizersPanel(Panel):
         self.readout = OptimizerReadout(self.content)
         self.loss_plot = OptimizerLossPlot(len(LANES), self.content)
         self.table = OptimizerTable(
-            [(label, lane_colors()[i], tr(tip)) for i, (_k, label, _o, _b, tip) in enumerate(LANES)], self.content)
+            [(tr(label), lane_colors()[i], tr(tip)) for i, (_k, label, _o, _b, tip) in enumerate(LANES)], self.content)
         self.table.laneToggled.connect(self.set_lane_enabled)
         self.table.laneSelected.connect(self.select_lane)
         self.editor = OptimizerEditor(self.content)
@@ -281,7 +281,7 @@ class OptimizersPanel(Panel):
             self.table.blockSignals(True)
             self.table.selectRow(lane)
             self.table.blockSignals(False)
-        self.editor.set_lane(LANES[lane][1], lane_colors()[lane], s.hyper(s.selected))
+        self.editor.set_lane(tr(LANES[lane][1]), lane_colors()[lane], s.hyper(s.selected))
         self.pacer.rate = s.speed
         self.stepper.set_interval(max(FRAME_MS, round(1000.0 / s.speed)))
         self.stepper.set_batch(self.pacer.reset())

@@ -58,6 +58,9 @@ NOTES = {
     "rmsprop": EPS_NOTE,
     "adam": EPS_NOTE.replace("√(G + ε)", "√(V̂ + ε)").replace("√G + ε", "√V̂ + ε").replace(
         "while G", "while V̂"),
+    "adam_raw": "No bias correction: M and V start at 0, so they are biased toward 0 early on, V far more "
+                "than M (β₂ is closer to 1). The first step is (1−β₁)/√(1−β₂) ≈ 3.16 times Adam's, "
+                "and V's bias lasts for hundreds of steps.",
 }
 
 
