@@ -5,7 +5,7 @@ rectangle it is drawn in (``bounds``), its known minima and a start point that m
 interesting. ``grid(n)`` evaluates the whole view in one broadcast NumPy expression (no Python
 loops), so a 500×500 image costs a few milliseconds.
 
-"book_quadratic" is chapter 6's f = x²/20 + y², stretched 20:1 so SGD zig-zags across the
+"book_quadratic" is chapter 6's f = x²/20 + y², curved 20 times more in y than in x (curvature ratio 20:1, width ratio √20) so SGD zig-zags across the
 valley. "data" is a real (tiny) learning problem: the mean squared error of a line w·x + b fitted
 to 200 generated points, drawn over (w, b); mini-batches give different gradients there, which is
 what makes SGD stochastic.
@@ -109,7 +109,7 @@ def _register(cls):
 
 @_register
 class BookQuadratic(Surface):
-    """The book's f = x²/20 + y² (DLFS ch. 6): a 20:1 valley where SGD zig-zags in y."""
+    """The book's f = x²/20 + y² (DLFS ch. 6): a valley curved 20 times more in y than in x, where SGD zig-zags in y."""
 
     name, display_name = "book_quadratic", "Book: x²/20 + y²"
     formula = "f(x, y) = x²/20 + y²"
