@@ -3,13 +3,16 @@
 ``State`` holds every setting a user can change on the panel: the preset last chosen, the
 data and network every run shares, the factors to vary (``vary``) with the levels typed for
 each factor (``levels``, text such as "relu, tanh" or "logspace(0, -4, 16)"), the number of
-seeds, and how the results are shown (metric, colour/style factor, bands, table sort).
+seeds, and how the results are shown (metric, colour/style factor, bands, table sort); ``mode``
+picks the grid or the hyperparameter search, whose settings are ``search``
+(``app.models.hparam_search``).
 
 ``CompareModel`` turns a ``State`` into ``RunSpec`` s (``plan``), and folds the typed messages
-of ``engine.grid_worker`` (``consume``) into what the views draw: the finished runs, the
-per-configuration mean ± sd (``summaries``), the table's rows and CSV, and the progress and
-ETA. It owns no process: the panel runs the specs in ``app.process_pool`` and forwards each
-message here.
+of ``engine.grid_worker`` (``consume``, from ``app.models.runs.RunBook``) into what the views
+draw: the finished runs, the per-configuration mean ± sd (``summaries``), the table's rows and
+CSV, and the progress and ETA. ``CompareModel.search`` does the same for the search's trials.
+It owns no process: the panel runs the specs in ``app.process_pool`` and forwards each message
+to the model of the current mode.
 """
 
 from __future__ import annotations

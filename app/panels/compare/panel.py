@@ -74,6 +74,7 @@ class ComparePanel(Panel):
         super().__init__(parent)
         configure()
         self.model = cm.CompareModel()
+        self._fed = self.model  # the model the running workers report to (grid or search)
         self.runner = GridRunner(workers, parent=self)
         self.runner.message.connect(self._on_message)
         self._redraw_timer = QTimer(self)
@@ -267,11 +268,7 @@ class ComparePanel(Panel):
         state = self.model.state
         self.note_label.setText(tr(experiments.PRESETS[state.preset].note) if cm.preset_matches(state) else "")
         problem = self.form.problem()
-        s = state.search
-        self.search_form.count_label.setText(tr("{trials} trials × {epochs} epochs on {train} training and {val} "
-                                                "validation samples").format(
-            trials=s.n_trials, epochs=s.epochs, val=round(s.size * s.val_pct / 100),
-            train=s.size - round(s.size * s.val_pct / 100)))
+        self.search_form.show_count(state.search)
         try:
             if problem:
                 raise ValueError(problem)
@@ -353,6 +350,7 @@ class ComparePanel(Panel):
             return False
         self.clear_error()
         specs = self.model.search.start(self.model.state.search)
+        self._fed = self.model.search
         self.redraw()
         self._show_progress()
         self.runner.start(specs)
@@ -364,6 +362,7 @@ class ComparePanel(Panel):
     def start_specs(self, specs, factor_names) -> None:
         """Run exactly ``specs`` (the form's grid, or one built elsewhere)."""
         self.model.start(specs, factor_names)
+        self._fed = self.model
         self._set_factor_choices()
         self.redraw()
         self._show_progress()
@@ -382,7 +381,7 @@ class ComparePanel(Panel):
 
     # ---- worker messages ----------------------------------------------------------------------------
     def _on_message(self, msg) -> None:
-        book = self._book()
+        book = self._fed  # the runs the workers are training, whatever the mode shown now
         book.consume(msg)
         if isinstance(msg, msgs.RunFinished) and not self._redraw_timer.isActive():
             self._redraw_timer.start()

@@ -185,6 +185,13 @@ class SearchForm(QWidget):
             return str(exc)
         return ""
 
+    def show_count(self, state: SearchState) -> None:
+        """How many trials of how many epochs, on how many training and validation samples."""
+        val = round(state.size * state.val_pct / 100)
+        self.count_label.setText(tr("{trials} trials × {epochs} epochs on {train} training and {val} validation "
+                                    "samples").format(trials=state.n_trials, epochs=state.epochs,
+                                                      train=state.size - val, val=val))
+
     def show_state(self, state: SearchState) -> None:
         """Show ``state`` (no ``edited`` signals)."""
         spins = [s for _row, lo, hi in self.ranges.values() for s in (lo, hi)]
