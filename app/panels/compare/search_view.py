@@ -76,8 +76,7 @@ class SearchView(QWidget):
         plots.style_plot(self.scatter, tr("Validation accuracy of every trial"), x=tr("learning rate"),
                          y=tr("weight decay"))
         self.scatter.setLogMode(x=True, y=True)
-        self.bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self.cmap, interactive=False, width=12,
-                                   label=tr("validation accuracy"))
+        self.bar = pg.ColorBarItem(values=(0.0, 1.0), colorMap=self.cmap, interactive=False, width=12)
         self.plots.ci.addItem(self.bar, row=0, col=1)
         self.curves = self.plots.ci.addPlot(row=0, col=2)
         plots.style_plot(self.curves, "", x=tr("epoch"), y=tr("validation accuracy"))
@@ -144,6 +143,10 @@ class SearchView(QWidget):
 
     def _recolor(self, _dark: bool = False) -> None:
         self.plots.setBackground(palette.BACKGROUND)
+        axis = self.bar.axis  # the colour bar's scale is no PlotItem: the plot theme does not reach it
+        axis.setTextPen(palette.FOREGROUND)
+        axis.setPen(palette.MUTED)
+        axis.setLabel(tr("validation accuracy"), color=palette.FOREGROUND, **{"font-size": f"{plots.AXIS_FONT_PT}pt"})
         self.placeholder.setColor(palette.MUTED)
         self.summary.setStyleSheet(f"color: {palette.MUTED}")
 
