@@ -172,3 +172,28 @@ def test_the_scene_runs_and_its_claims_hold(qtbot, panel):
     qtbot.waitUntil(lambda: SCENE.finished(panel.model) or bool(panel.last_error), timeout=120000)
     assert not panel.last_error
     assert SCENE.check(panel.model) == []
+
+
+def test_the_search_model_ranks_points_rows_and_csv(tmp_path):
+    """Fake results (no training): the best trial first, NaN (a diverged trial) last, CSV unrounded."""
+    model = SearchModel()
+    specs = model.start(SearchState().merged(TINY_SEARCH))
+    accs = [0.5, float("nan"), 0.75, 0.25]
+    for i in (2, 0, 1):  # any order; trial 3 still runs
+        curves = {k: [0.1, accs[i]] for k in ex.CURVES}
+        model.consume(msgs.RunFinished(i, ex.RunResult(specs[i].config, i, 0, curves,
+                                                       status="diverged" if i == 1 else "finished")))
+    points = model.points()
+    assert list(points["trial"]) == [0, 1, 2]
+    assert list(points["lr"]) == [dict(specs[i].config)["lr"] for i in (0, 1, 2)]
+    assert model.ranking() == [2, 0, 1]
+    rows = model.rows()
+    assert [r["rank"] for r in rows] == [1, 2, 3] and rows[2]["status"] == "diverged"
+    assert [t for t, _val, _train in model.best_curves(2)] == [2, 0]
+    assert model.progress().done == 3 and not model.finished
+    path = tmp_path / "trials.csv"
+    model.write_csv(str(path))
+    with open(path, newline="", encoding="utf-8") as fh:
+        table = list(csv.reader(fh))
+    assert [int(r[1]) for r in table[1:]] == [2, 0, 1]
+    assert float(table[1][2]) == dict(specs[2].config)["lr"]  # repr: every digit kept
