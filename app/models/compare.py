@@ -3,13 +3,16 @@
 ``State`` holds every setting a user can change on the panel: the preset last chosen, the
 data and network every run shares, the factors to vary (``vary``) with the levels typed for
 each factor (``levels``, text such as "relu, tanh" or "logspace(0, -4, 16)"), the number of
-seeds, and how the results are shown (metric, colour/style factor, bands, table sort).
+seeds, and how the results are shown (metric, colour/style factor, bands, table sort); ``mode``
+picks the grid or the hyperparameter search, whose settings are ``search``
+(``app.models.hparam_search``).
 
 ``CompareModel`` turns a ``State`` into ``RunSpec`` s (``plan``), and folds the typed messages
-of ``engine.grid_worker`` (``consume``) into what the views draw: the finished runs, the
-per-configuration mean ± sd (``summaries``), the table's rows and CSV, and the progress and
-ETA. It owns no process: the panel runs the specs in ``app.process_pool`` and forwards each
-message here.
+of ``engine.grid_worker`` (``consume``, from ``app.models.runs.RunBook``) into what the views
+draw: the finished runs, the per-configuration mean ± sd (``summaries``), the table's rows and
+CSV, and the progress and ETA. ``CompareModel.search`` does the same for the search's trials.
+It owns no process: the panel runs the specs in ``app.process_pool`` and forwards each message
+to the model of the current mode.
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ import time
 from dataclasses import dataclass
 
 from app.models.base import StateBase, StateError, setting
-from engine import datasets, experiments, grid_worker as msgs, optimizers
+from app.models.hparam_search import SearchModel, SearchState
+from app.models import runs
+from app.models.runs import DIGITS, Progress, RunBook, data_names  # noqa: F401 - re-exported for the views and tests
+from engine import experiments, optimizers
 from engine.training_setup import DataSpec, RunSettings, parse_hidden
 
 FACTOR_NAMES = tuple(experiments.FACTORS)
 PRESET_NAMES = tuple(experiments.PRESETS)
-#: The image set's data choice; the others are the 2-D toy sets of ``engine.datasets``.
-DIGITS = "digits"
+#: The panel's two modes: the experiment grid, and the book's random hyperparameter search (§6.5).
+MODES = ("grid", "search")
 #: Curves the plot can show: key → axis label (English source text).
 PLOT_METRICS = {
     "test_accuracy": "test accuracy", "train_accuracy": "train accuracy",
@@ -45,10 +51,6 @@ TABLE_METRICS = (
     ("wall_time", "Time (s)", "Wall time of one run, mean across seeds"),
     ("diverged", "Diverged", "How many of the seeds diverged (loss not finite or > 1e6)"),
 )
-
-
-def data_names() -> list[str]:
-    return [e.name for e in datasets.REGISTRY.entries()] + [DIGITS]
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ class State(StateBase):
     sort_column: str = setting("", choices=("",) + FACTOR_NAMES + tuple(k for k, _h, _t in TABLE_METRICS),
                                doc="the table's sort column; empty: grid order")
     sort_descending: bool = False
+    mode: str = setting("grid", choices=MODES, doc="grid: the factors' grid; search: random lr × weight decay")
+    search: SearchState = SearchState()
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -100,8 +104,7 @@ class State(StateBase):
 
     # ---- what the runs get -------------------------------------------------------------------
     def data_spec(self) -> DataSpec:
-        source = "digits" if self.data == DIGITS else "toy"
-        return DataSpec(source, self.data, 0.1 if source == "toy" else 0.0, self.size, self.test_pct / 100)
+        return runs.data_spec(self.data, self.size, self.test_pct / 100)
 
     def run_settings(self) -> RunSettings:
         return RunSettings(hidden=self.hidden, optimizer=self.optimizer, hyper={"lr": float(self.lr)},
@@ -208,30 +211,15 @@ class GridMismatch(ValueError):
     """The form's factors no longer describe the grid in the table (re-running a selection)."""
 
 
-@dataclass(frozen=True)
-class Progress:
-    """How far the grid is: runs finished of all, share of all epochs trained, seconds left."""
-
-    done: int
-    total: int
-    fraction: float
-    eta: float  # -1: not known yet
-
-
-class CompareModel:
-    """The panel's ``state`` and the current grid (see the module docstring)."""
+class CompareModel(RunBook):
+    """The panel's ``state`` and the current grid (see the module docstring); ``search``: the
+    hyperparameter search mode's trials (``app.models.hparam_search``)."""
 
     def __init__(self, state: State | None = None, clock=time.perf_counter):
+        super().__init__(clock)
         self.state = state or State()
-        self._clock = clock
-        self.specs: list[experiments.RunSpec] = []
+        self.search = SearchModel(clock)
         self.factor_names: list[str] = []
-        self.results: dict[int, experiments.RunResult] = {}
-        self.failed: dict[int, str] = {}
-        self.started: set[int] = set()
-        self.epochs_done: dict[int, int] = {}
-        self.status = "idle"  # idle, running, done or cancelled
-        self._t0 = 0.0
         self._summaries: list[experiments.ConfigSummary] | None = []
 
     # ---- settings ------------------------------------------------------------------------------
@@ -278,50 +266,21 @@ class CompareModel:
 
     def start(self, specs, factor_names) -> None:
         """A new grid of ``specs``: forget the last one's results; the runs report through ``consume``."""
-        self.specs, self.factor_names = list(specs), list(factor_names)
-        self.results, self.failed, self.started, self.epochs_done = {}, {}, set(), {}
+        self.start_runs(specs)
+        self.factor_names = list(factor_names)
         self._summaries = None
-        self.status = "running" if self.specs else "done"
-        self._t0 = self._clock()
         color, style = plot_factors(self.factor_names, self.state.color_by, self.state.style_by)
         if (color, style) != (self.state.color_by, self.state.style_by):
             self.state = self.state.replace(color_by=color, style_by=style)
 
     def clear(self) -> None:
         """Forget the grid and its results (the settings stay)."""
-        self.specs, self.factor_names = [], []
-        self.results, self.failed, self.started, self.epochs_done = {}, {}, set(), {}
+        self.clear_runs()
+        self.factor_names = []
         self._summaries = []
-        self.status = "idle"
 
-    def consume(self, msg) -> None:
-        """Fold one message of ``engine.grid_worker`` into the results and the progress."""
-        if isinstance(msg, msgs.RunStarted):
-            self.started.add(msg.task_id)
-        elif isinstance(msg, msgs.EpochDone):
-            self.epochs_done[msg.task_id] = msg.epoch
-        elif isinstance(msg, msgs.RunFinished):
-            self.results[msg.task_id] = msg.result
-            self._summaries = None
-        elif isinstance(msg, msgs.RunFailed):
-            self.failed[msg.task_id] = msg.message
-        elif isinstance(msg, msgs.GridDone):
-            self.status = "cancelled" if msg.cancelled else "done"
-        else:
-            raise TypeError(f"not a grid message: {msg!r}")
-
-    @property
-    def running(self) -> bool:
-        return self.status == "running"
-
-    @property
-    def finished(self) -> bool:
-        """The last grid ran to its end (every run reported)."""
-        return self.status == "done" and bool(self.specs)
-
-    def label(self, task_id: int) -> str:
-        """Run ``task_id``'s configuration, "" if there is no such run."""
-        return self.specs[task_id].label if 0 <= task_id < len(self.specs) else ""
+    def results_changed(self) -> None:
+        self._summaries = None
 
     # ---- what the views show ------------------------------------------------------------------------
     def summaries(self) -> list[experiments.ConfigSummary]:
@@ -333,17 +292,6 @@ class CompareModel:
     def final(self, key: str) -> dict:
         """``{config: (mean, sd)}`` of one final metric (for scene checks and tests)."""
         return {s.config: s.final[key] for s in self.summaries()}
-
-    def progress(self) -> Progress:
-        """Runs done, the share of all epochs trained (runs differ in length) and the ETA."""
-        total = sum(max(1, s.base.epochs or 1) for s in self.specs)
-        reported = set(self.results) | set(self.failed)
-        done = sum((s.base.epochs or 1) if i in reported else min(self.epochs_done.get(i, 0), s.base.epochs or 1)
-                   for i, s in enumerate(self.specs))
-        fraction = done / total if total else 1.0
-        elapsed = self._clock() - self._t0
-        eta = elapsed * (1 - fraction) / fraction if self.running and fraction > 0.02 else -1.0
-        return Progress(len(reported), len(self.specs), fraction, eta)
 
     def rows(self) -> list[dict]:
         """One dict per configuration: levels, seeds, (mean, sd) per final metric, best epoch, diverged."""

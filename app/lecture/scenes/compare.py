@@ -8,8 +8,10 @@ per-configuration final values from ``CompareModel.final`` — computed results,
 from __future__ import annotations
 
 from app.lecture.scene import Check, Scene
+import math
+
 from app.models.compare import CompareModel, preset_state
-from engine import experiments
+from engine import experiments, hparam_search
 
 _GRIDS = list(experiments.PRESETS)
 
@@ -51,6 +53,42 @@ def _smaller_than_none(values: dict) -> bool:
     return len(values) == 4 and all(values[k] < values["none"] for k in ("weight decay", "dropout", "both"))
 
 
+def _search_finished(model: CompareModel) -> bool:
+    return model.search.finished
+
+
+def _trials(model: CompareModel) -> tuple[int, int]:
+    return len(model.search.results), len(model.search.failed)
+
+
+def _best_and_worst(model: CompareModel) -> tuple[float, float]:
+    """(best, worst) final validation accuracy of the search's trials."""
+    acc = [row["val_accuracy"] for row in model.search.rows()]
+    return round(acc[0], 4), round(acc[-1], 4)
+
+
+def _best_lrs(model: CompareModel, n: int = 3) -> list[float]:
+    """The learning rates of the ``n`` best trials."""
+    return [float(f"{row['lr']:.3g}") for row in model.search.rows()[:n]]
+
+
+def _best_wd_decades(model: CompareModel, n: int = 3) -> float:
+    """How many decades of weight decay the ``n`` best trials span."""
+    wd = [row["weight_decay"] for row in model.search.rows()[:n]]
+    return round(math.log10(max(wd) / min(wd)), 2)
+
+
+def _small_lr_best(model: CompareModel, below: float = 1e-3) -> float:
+    """The best validation accuracy of any trial with a learning rate below ``below``."""
+    return round(max(row["val_accuracy"] for row in model.search.rows() if row["lr"] < below), 4)
+
+
+def _split(model: CompareModel) -> tuple[int, int, int]:
+    """(training samples, validation samples, samples in both) of the search's data."""
+    data = model.search.split()
+    return len(data.y_train), len(data.y_test), hparam_search.shared_rows(data.x_train, data.x_test)
+
+
 SCENES: tuple[Scene, ...] = (
     Scene("batchnorm-training", "techniques", "Batch norm in training, 16 init scales", "compare",
           "The book's fig. 6-19: the same network trained from 16 weight scales, without (solid) and with "
@@ -89,5 +127,30 @@ SCENES: tuple[Scene, ...] = (
                     lambda v: len(v) == 4 and all(0.0 <= a <= 1.0 for a in v)),
               Check("the best configuration beats chance on the 2-class spiral (50 %) by more than 30 points",
                     lambda m: max(_final(m, "test_accuracy").values()), lambda best: best > 0.8),
+          )),
+    Scene("hyperparameter-search", "techniques", "Hyperparameter search: learning rate × weight decay",
+          "compare",
+          "The book's random search (§6.5): every trial draws a learning rate from 10^U(−6, −2) and a weight "
+          "decay from 10^U(−8, −4), trains on 80 % of the training data and is scored on the other 20 %, the "
+          "validation set; the test data are never used, so they still measure generalization afterwards. "
+          "Scaled down to run in seconds: 16 trials, 3 × 64 ReLU, SGD, batches of 20, 20 epochs on 400 "
+          "synthetic digits (book: 100 trials, 6 × 100, 50 epochs). The scatter shows what the book found: "
+          "the learning rate decides, the weight decay hardly matters in this range. Only the top decade of "
+          "learning rates learns in this budget; narrow the ranges to it and search again.",
+          state={"mode": "search", "search": {"n_trials": 16, "epochs": 20, "hidden": [64, 64, 64], "batch": 20,
+                                              "size": 400, "top_n": 5}},
+          play=True, finished=_search_finished,
+          checks=(
+              Check("all 16 trials finished and none failed", _trials, lambda v: v == (16, 0)),
+              Check("the validation set is 20 % of the 400 samples and shares no sample with the training part",
+                    _split, lambda v: v == (320, 80, 0)),
+              Check("the best trial's validation accuracy is at least 40 points above the worst's",
+                    _best_and_worst, lambda v: v[0] - v[1] >= 0.4),
+              Check("the 3 best trials all have a learning rate above 10^-3", _best_lrs,
+                    lambda lrs: len(lrs) == 3 and min(lrs) > 1e-3),
+              Check("no trial with a learning rate below 10^-3 gets past 20 % validation accuracy (twice chance)",
+                    _small_lr_best, lambda best: best <= 0.2),
+              Check("the 3 best trials' weight decays lie more than two decades apart (it hardly matters here)",
+                    _best_wd_decades, lambda decades: decades > 2),
           )),
 )

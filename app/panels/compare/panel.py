@@ -11,6 +11,9 @@ curves; "Re-run selected" runs just those configurations (a subset of the grid, 
 seeds). The book's comparisons (DLFS ch. 6) are presets; their scaling is in each preset's note
 (``engine.experiments``). The table exports as CSV, the plot as PNG or SVG.
 
+Search mode (the book's §6.5, ``app.models.hparam_search``): N trials with a log-uniform learning
+rate and weight decay, scored on a validation set, in the same workers (``search_form``/``_view``).
+
 Global actions: Play = Run the grid, or Cancel it while it runs (every worker process is
 terminated at once; finished runs stay). Step has nothing to advance (a grid is not an
 animation). Reset = cancel and clear the results (the form keeps its values).
@@ -24,15 +27,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -45,9 +45,11 @@ from app.widgets import palette
 from app.widgets.plots import configure
 from engine import experiments, grid_worker as msgs
 
+from . import files
 from .form import INPUT_ERRORS, CompareForm
-from .plot import METRICS, CompareCurves
-from .table import ResultsTable
+from .search_form import SearchForm
+from .search_view import SearchView
+from .grid_view import GridView, make_combo
 
 FORM_WIDTH = 350
 REDRAW_MS = 150  # finished runs are folded into one redraw at most this often
@@ -72,6 +74,7 @@ class ComparePanel(Panel):
         super().__init__(parent)
         configure()
         self.model = cm.CompareModel()
+        self._fed = self.model  # the model the running workers report to (grid or search)
         self.runner = GridRunner(workers, parent=self)
         self.runner.message.connect(self._on_message)
         self._redraw_timer = QTimer(self)
@@ -91,6 +94,17 @@ class ComparePanel(Panel):
         side = QWidget(self.content)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 4, 0)
+        self.mode_combo = make_combo(side, "compareMode", tr("A grid of chosen factors, or the book's random "
+                                                           "search over learning rate and weight decay (§6.5)"),
+                                     [(tr("Grid of factors"), "grid"), (tr("Hyperparameter search"), "search")])
+        self.mode_combo.currentIndexChanged.connect(lambda _i: self._edit({"mode": self.mode_combo.currentData()}))
+        mode_row = QHBoxLayout()
+        mode_row.addWidget(QLabel(tr("Mode"), side))
+        mode_row.addWidget(self.mode_combo, 1)
+        side_layout.addLayout(mode_row)
+        self.grid_side = QWidget(side)
+        grid_layout = QVBoxLayout(self.grid_side)
+        grid_layout.setContentsMargins(0, 0, 0, 0)
         preset_row = QHBoxLayout()
         preset_label = QLabel(tr("Pre&set:"), side)
         self.preset_combo = QComboBox(side)
@@ -105,16 +119,20 @@ class ComparePanel(Panel):
         self.preset_combo.activated.connect(lambda i: self.load_preset(self.preset_combo.itemData(i)))
         preset_row.addWidget(preset_label)
         preset_row.addWidget(self.preset_combo, 1)
-        side_layout.addLayout(preset_row)
+        grid_layout.addLayout(preset_row)
         self.note_label = QLabel(side)
         self.note_label.setObjectName("presetNote")
         self.note_label.setWordWrap(True)
-        side_layout.addWidget(self.note_label)
+        grid_layout.addWidget(self.note_label)
         self.form = CompareForm(side)
         _shrinkable(self.form.data_combo)
         _shrinkable(self.form.optimizer_combo)
         self.form.edited.connect(self._edit)
-        side_layout.addWidget(self.form)
+        grid_layout.addWidget(self.form)
+        side_layout.addWidget(self.grid_side)
+        self.search_form = SearchForm(side)
+        self.search_form.edited.connect(self._edit)
+        side_layout.addWidget(self.search_form)
         buttons = QHBoxLayout()
         self.run_button = QPushButton(tr("▶ &Run grid"), side)
         self.run_button.setObjectName("runButton")
@@ -152,73 +170,24 @@ class ComparePanel(Panel):
         scroll.setFixedWidth(FORM_WIDTH)
         outer.addWidget(scroll)
 
-        right = QWidget(self.content)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        view_row = QHBoxLayout()
-        self.metric_combo = self._combo("compareMetric", tr("The curve plotted per epoch"),
-                                        [(tr(label), key) for key, label in METRICS.items()])
-        self.color_combo = self._combo("compareColorBy", tr("The factor whose levels set the curves' colours"), [])
-        self.style_combo = self._combo("compareStyleBy", tr("The factor whose levels set the line style "
-                                                            "(solid, dashed, dotted, …)"), [])
-        self.bands_box = QCheckBox(tr("± sd &bands"), right)
-        self.bands_box.setObjectName("compareBands")
-        self.bands_box.setToolTip(tr("Shade mean ± one standard deviation across the seeds"))
-        self.csv_button = QPushButton(tr("Export &CSV…"), right)
-        self.csv_button.setObjectName("exportCsv")
-        self.csv_button.setToolTip(tr("Save the table (means and sds, unrounded) as CSV"))
-        self.csv_button.clicked.connect(self._export_csv_dialog)
-        self.plot_button = QPushButton(tr("Export p&lot…"), right)
-        self.plot_button.setObjectName("exportPlot")
-        self.plot_button.setToolTip(tr("Save the curves as PNG or SVG"))
-        self.plot_button.clicked.connect(self._export_plot_dialog)
-        for label, w in (("Plot", self.metric_combo), ("colour by", self.color_combo), ("style by", self.style_combo)):
-            view_row.addWidget(QLabel(tr(label), right))
-            view_row.addWidget(w)
-        view_row.addWidget(self.bands_box)
-        view_row.addStretch(1)
-        view_row.addWidget(self.csv_button)
-        view_row.addWidget(self.plot_button)
-        right_layout.addLayout(view_row)
-        self.curves = CompareCurves(right)
-        self.table = ResultsTable(right)
-        self.table.configsSelected.connect(self.curves.highlight)
+        self.grid_view = GridView(self.content)
+        v = self.grid_view
+        self.metric_combo, self.color_combo, self.style_combo, self.bands_box = (
+            v.metric_combo, v.color_combo, v.style_combo, v.bands_box)
+        self.csv_button, self.plot_button, self.curves, self.table, self.splitter = (
+            v.csv_button, v.plot_button, v.curves, v.table, v.splitter)
+        self.csv_button.clicked.connect(lambda: files.export_csv_dialog(self))
+        self.plot_button.clicked.connect(lambda: files.export_plot_dialog(self))
         self.table.configsSelected.connect(lambda _ids: self._sync_buttons(emit=False))
         self.table.sortChanged.connect(lambda key, desc: self._edit({"sort_column": key, "sort_descending": desc}))
-        split = QSplitter(Qt.Orientation.Vertical, right)
-        split.setObjectName("compareSplitter")
-        split.addWidget(self.curves)
-        split.addWidget(self.table)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        self.splitter = split
-        self._sized = False
-        right_layout.addWidget(split, 1)
-        outer.addWidget(right, 1)
+        outer.addWidget(self.grid_view, 1)
+        self.search_view = SearchView(self.content)
+        self.search_view.csv_button.clicked.connect(lambda: files.export_csv_dialog(self, "gradlab-search.csv"))
+        outer.addWidget(self.search_view, 1)
         for key, combo in (("metric", self.metric_combo), ("color_by", self.color_combo),
                            ("style_by", self.style_combo)):
             combo.currentIndexChanged.connect(lambda _i, k=key, c=combo: self._edit({k: c.currentData() or ""}))
         self.bands_box.toggled.connect(lambda on: self._edit({"bands": on}))
-
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt naming
-        """First show: most of the height to the curves, a third to the table."""
-        super().showEvent(event)
-        if not self._sized:
-            self._sized = True
-            QTimer.singleShot(0, self._initial_sizes)  # once the layout has its real size
-
-    def _initial_sizes(self) -> None:
-        h = max(self.splitter.height(), 300)
-        self.splitter.setSizes([int(h * 0.68), h - int(h * 0.68)])
-
-    def _combo(self, name: str, tip: str, items) -> QComboBox:
-        combo = QComboBox(self.content)
-        combo.setObjectName(name)
-        combo.setToolTip(tip)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        for text, data in items:
-            combo.addItem(text, data)
-        return combo
 
     def _recolor(self, _dark: bool = False) -> None:
         """Muted texts and the curves in the current theme (``palette.signals.changed``)."""
@@ -242,13 +211,18 @@ class ComparePanel(Panel):
             return
         self.model.set_state(state)
         self._show_labels()
-        if any(k in partial for k in VIEW_FIELDS):
+        if "mode" in partial:
+            self._show_mode()
+        if any(k in partial for k in VIEW_FIELDS + ("mode",)) or "top_n" in partial.get("search", {}):
             self.redraw()
 
     def _show(self, state: cm.State) -> None:
         """Every widget from ``state`` (no edits are sent back)."""
         self.form.show_state(state)
-        for combo, value in ((self.preset_combo, state.preset), (self.metric_combo, state.metric)):
+        self.search_form.show_state(state.search)
+        self._show_mode()
+        for combo, value in ((self.preset_combo, state.preset), (self.metric_combo, state.metric),
+                             (self.mode_combo, state.mode)):
             blocked = combo.blockSignals(True)
             combo.setCurrentIndex(combo.findData(value))
             combo.blockSignals(blocked)
@@ -258,6 +232,22 @@ class ComparePanel(Panel):
         self.table.set_sort(state.sort_column, state.sort_descending)
         self._show_labels()
         self.redraw()
+
+    def _searching(self) -> bool:
+        return self.model.state.mode == "search"
+
+    def _book(self):
+        """The runs of the current mode: the grid (``self.model``) or the search's trials."""
+        return self.model.search if self._searching() else self.model
+
+    def _show_mode(self) -> None:
+        """The current mode's form and results; the other mode's are hidden."""
+        search = self._searching()
+        for widget, on in ((self.grid_side, not search), (self.grid_view, not search),
+                           (self.search_form, search), (self.search_view, search)):
+            widget.setVisible(on)
+        self._sync_buttons(emit=False)
+        self._show_progress()
 
     def _set_factor_choices(self) -> None:
         """The colour/style combos list the grid's factors and show the state's choice."""
@@ -278,6 +268,7 @@ class ComparePanel(Panel):
         state = self.model.state
         self.note_label.setText(tr(experiments.PRESETS[state.preset].note) if cm.preset_matches(state) else "")
         problem = self.form.problem()
+        self.search_form.show_count(state.search)
         try:
             if problem:
                 raise ValueError(problem)
@@ -311,6 +302,7 @@ class ComparePanel(Panel):
         """Cancel a running grid and clear every result (the form keeps its values)."""
         self.runner.cancel()
         self.model.clear()
+        self.model.search.clear()
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(tr("idle"))
         self.clear_error()
@@ -318,7 +310,10 @@ class ComparePanel(Panel):
         self.redraw()
 
     def run_grid(self) -> bool:
-        """Expand the state into specs and start them; False (and a banner) on bad input."""
+        """Expand the state into specs (or the search's trials) and start them; False (and a
+        banner) on bad input."""
+        if self._searching():
+            return self.run_search()
         try:
             if self.form.problem():
                 raise ValueError(self.form.problem())
@@ -347,9 +342,27 @@ class ComparePanel(Panel):
         self.start_specs(specs, list(self.model.state.vary))
         return True
 
+    def run_search(self) -> bool:
+        """Draw the search's trials and train them; False (and a banner) on bad input."""
+        problem = self.search_form.problem()
+        if problem:
+            self.show_error(tr("Cannot run this search: {error}").format(error=tr_message(problem, INPUT_ERRORS)))
+            return False
+        self.clear_error()
+        specs = self.model.search.start(self.model.state.search)
+        self._fed = self.model.search
+        self.redraw()
+        self._show_progress()
+        self.runner.start(specs)
+        self._sync_buttons()
+        self.statusMessage.emit(tr("Running {runs} runs in {workers} worker processes").format(
+            runs=len(specs), workers=self.runner.grid.n_workers))
+        return True
+
     def start_specs(self, specs, factor_names) -> None:
         """Run exactly ``specs`` (the form's grid, or one built elsewhere)."""
         self.model.start(specs, factor_names)
+        self._fed = self.model
         self._set_factor_choices()
         self.redraw()
         self._show_progress()
@@ -368,18 +381,23 @@ class ComparePanel(Panel):
 
     # ---- worker messages ----------------------------------------------------------------------------
     def _on_message(self, msg) -> None:
-        self.model.consume(msg)
+        book = self._fed  # the runs the workers are training, whatever the mode shown now
+        book.consume(msg)
         if isinstance(msg, msgs.RunFinished) and not self._redraw_timer.isActive():
             self._redraw_timer.start()
         elif isinstance(msg, msgs.RunFailed):
-            self.show_error(f"{self.model.label(msg.task_id) or tr('a run')}: {tr_message(msg.message)}")
+            self.show_error(f"{book.label(msg.task_id) or tr('a run')}: {tr_message(msg.message)}")
         if isinstance(msg, msgs.GridDone):
             self._on_finished(msg.cancelled)
         else:
             self._show_progress()
 
     def _show_progress(self) -> None:
-        p = self.model.progress()
+        p = self._book().progress()
+        if p.total == 0:
+            self.progress_bar.setValue(0)
+            self.progress_bar.setFormat(tr("idle"))
+            return
         self.progress_bar.setValue(int(round(1000 * p.fraction)))
         left = " · " + tr("{seconds} s left").format(seconds=f"{p.eta:.0f}") if p.eta >= 0 else ""
         self.progress_bar.setFormat(tr("{done}/{total} runs").format(done=p.done, total=p.total) + left)
@@ -387,7 +405,7 @@ class ComparePanel(Panel):
     def _on_finished(self, cancelled: bool) -> None:
         self._redraw_timer.stop()
         self.redraw()
-        done, total = len(self.model.results), len(self.model.specs)
+        done, total = len(self._book().results), len(self._book().specs)
         if cancelled:
             self.progress_bar.setFormat(tr("cancelled · {done}/{total} runs kept").format(done=done, total=total))
             self.statusMessage.emit(tr("Cancelled: {done} of {total} runs finished and are kept").format(done=done, total=total))
@@ -399,13 +417,19 @@ class ComparePanel(Panel):
 
     def _sync_buttons(self, emit: bool = True) -> None:
         running = self.runner.running
-        self.run_button.setText(tr("■ &Cancel") if running else tr("▶ &Run grid"))
+        run_text = tr("▶ &Run search") if self._searching() else tr("▶ &Run grid")
+        self.run_button.setText(tr("■ &Cancel") if running else run_text)
         self.subset_button.setEnabled(not running and bool(self.table.selected_ids()))
+        self.subset_button.setVisible(not self._searching())
+        self.mode_combo.setEnabled(not running)
         if emit:
             self.playingChanged.emit(running)
 
     # ---- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
+        if self._searching():
+            self.search_view.show_results(self.model.search, self.model.state.search.top_n)
+            return
         self._set_factor_choices()
         summaries = self.model.summaries()
         state = self.model.state
@@ -421,28 +445,7 @@ class ComparePanel(Panel):
 
     # ---- export -----------------------------------------------------------------------------------
     def export_csv(self, path: str) -> None:
-        self.model.write_csv(path)
+        self._book().write_csv(path)
 
     def export_plot(self, path: str) -> None:
         self.curves.export(path)
-
-    def _export_csv_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("Export table as CSV"), "gradlab-compare.csv", "CSV (*.csv)")
-        if path:
-            self._try_export(self.export_csv, path if path.lower().endswith(".csv") else path + ".csv")
-
-    def _export_plot_dialog(self) -> None:
-        path, chosen = QFileDialog.getSaveFileName(self, tr("Export plot"), "gradlab-compare.png",
-                                                   tr("PNG image (*.png);;SVG drawing (*.svg)"))
-        if path:
-            if not path.lower().endswith((".png", ".svg")):
-                path += ".svg" if "svg" in chosen.lower() else ".png"
-            self._try_export(self.export_plot, path)
-
-    def _try_export(self, func, path: str) -> None:
-        try:
-            func(path)
-        except (OSError, ValueError) as exc:
-            self.show_error(tr("Could not write {path}: {reason}").format(path=path, reason=exc))
-            return
-        self.statusMessage.emit(tr("Saved {path}").format(path=path))
