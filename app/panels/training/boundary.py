@@ -50,7 +50,8 @@ class DecisionBoundaryView(pg.PlotWidget):
         super().__init__(parent, background=palette.BACKGROUND)
         self.setObjectName("decisionBoundary")
         item = self.getPlotItem()
-        plots.style_plot(item, tr("Decision boundary"), grid=False)
+        self.title = tr("Decision boundary")
+        plots.style_plot(item, self.title, grid=False)
         item.hideButtons()
         item.setAspectLocked(True)
         item.getViewBox().setMouseEnabled(x=False, y=False)
@@ -70,7 +71,7 @@ class DecisionBoundaryView(pg.PlotWidget):
     def _recolor(self, _dark: bool = False) -> None:
         """Background, axes and the test points' outline follow the theme."""
         self.setBackground(palette.BACKGROUND)
-        plots.style_plot(self.getPlotItem(), tr("Decision boundary"), grid=False)
+        plots.style_plot(self.getPlotItem(), self.title, grid=False)
         self.test_points.setPen(pg.mkPen(palette.FOREGROUND, width=1))
 
     def set_points(self, x_train, y_train, x_test, y_test, bounds) -> None:
@@ -80,6 +81,12 @@ class DecisionBoundaryView(pg.PlotWidget):
         x0, x1, y0, y1 = bounds
         self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.clear_grid()
+
+    def set_title(self, text: str) -> None:
+        """A translated title (e.g. which of two side-by-side networks this is)."""
+        if text != self.title:
+            self.title = text
+            plots.style_plot(self.getPlotItem(), text, grid=False)
 
     def show_test(self, on: bool) -> None:
         self.test_points.setVisible(bool(on))
