@@ -35,8 +35,9 @@ ENSEMBLE_MASKS = 100
 class Partner:
     """The comparison network: a ``Trainer`` with the main run's settings but ``activation``."""
 
-    def __init__(self, data, settings: RunSettings, activation: str):
+    def __init__(self, data, settings: RunSettings, activation: str, main=None):
         self.activation = activation
+        self.main = main  # the main run's Trainer: its numbers go into ``view`` at the same step
         self.settings = replace(settings, activation=activation)
         self.trainer = make_trainer(data, self.settings)
 
@@ -57,8 +58,12 @@ class Partner:
 
     def view(self, bounds, n: int) -> dict:
         """Worker: what the panel shows of it (its grid, its last train/test accuracy)."""
-        return {"grid": self.grid(bounds, n), "train_accuracy": self.final("train_accuracy"),
-                "test_accuracy": self.final("test_accuracy")}
+        view = {"grid": self.grid(bounds, n)}
+        for key in ("train_accuracy", "test_accuracy"):
+            view[key] = self.final(key)
+            values = self.main.history[key].values if self.main is not None else ()
+            view["main_" + key] = float(values[-1]) if len(values) else math.nan
+        return view
 
 
 class EnsemblePartner:
@@ -114,4 +119,4 @@ def make_partner(data, settings: RunSettings, compare: str, trainer=None):
         return None
     if compare == ENSEMBLE:
         return EnsemblePartner(data, trainer, seed=settings.seed)
-    return Partner(data, settings, compare)
+    return Partner(data, settings, compare, trainer)

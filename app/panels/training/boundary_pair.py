@@ -21,7 +21,7 @@ def _percent(value) -> str:
     return "–" if value is None or value != value else f"{100 * value:.1f} %"
 
 
-def readout_text(activation: str, compare: str, view: dict | None, main_accuracy: tuple) -> str:
+def readout_text(activation: str, compare: str, view: dict | None) -> str:
     """The read-out line: what the comparison measures, in the user's language."""
     if compare == NONE or view is None:
         return ""
@@ -30,9 +30,9 @@ def readout_text(activation: str, compare: str, view: dict | None, main_accuracy
                   "mean |Δp| {dp}").format(full=_percent(view["full_accuracy"]), n=ENSEMBLE_MASKS,
                                            ensemble=_percent(view["ensemble_accuracy"]),
                                            dp=f"{view['mean_abs_dp']:.4f}")
-    train, test = main_accuracy
     return tr("train / test accuracy: {main} {train} / {test} · {other} {train2} / {test2}").format(
-        main=activation, train=_percent(train), test=_percent(test), other=compare,
+        main=activation, train=_percent(view["main_train_accuracy"]), test=_percent(view["main_test_accuracy"]),
+        other=compare,
         train2=_percent(view["train_accuracy"]), test2=_percent(view["test_accuracy"]))
 
 
@@ -67,11 +67,11 @@ class BoundaryPair(QWidget):
         self.readout.setText("")
         self.readout.setStyleSheet(f"color: {palette.MUTED}")
         if compare == ENSEMBLE:
-            self.main.set_title(tr("Full network (test time)"))
-            self.partner.set_title(tr("Mean of {n} thinned networks").format(n=ENSEMBLE_MASKS))
+            self.main.set_title(tr("Full network"))
+            self.partner.set_title(tr("Mean of {n} thinned nets").format(n=ENSEMBLE_MASKS))
         elif on:
-            self.main.set_title(tr("Hidden activation: {name}").format(name=activation))
-            self.partner.set_title(tr("Hidden activation: {name}").format(name=compare))
+            self.main.set_title(tr("{name} network").format(name=activation))
+            self.partner.set_title(tr("{name} network").format(name=compare))
         else:
             self.main.set_title(tr("Decision boundary"))
         self.partner.clear_grid()

@@ -114,10 +114,8 @@ class TrainingDrawing:
             self.mosaic.set_predictions(self._predictions)
             self._predictions = None
         if self._partner is not None:
-            run = self.model.run
-            main = (self.model.final("train_accuracy"), self.model.final("test_accuracy"))
-            self.boundary_pair.set_view(self._partner, readout_text(run.settings.activation, self.model.state.compare,
-                                                                    self._partner, main))
+            text = readout_text(self.model.run.settings.activation, self.model.state.compare, self._partner)
+            self.boundary_pair.set_view(self._partner, text)
             self._partner = None
 
     def _draw_bands(self) -> None:
