@@ -43,20 +43,26 @@ def full_probs(model, x) -> np.ndarray:
     return _softmax(model.predict(x))
 
 
+def _forward_layer(layer, out: np.ndarray) -> np.ndarray:
+    if isinstance(layer, Dense):
+        return out @ layer.params["W"] + layer.params["b"]  # not layer.forward: its buffers stay the run's
+    return np.array(layer.forward(out, train=False))  # activation, PReLU, batch norm: evaluation mode
+
+
 def _thinned_logits(model, x: np.ndarray, masks: list[np.ndarray]) -> np.ndarray:
-    """Logits of ``m`` thinned networks on ``x``: (m, N, K). ``masks[i]``: (m, width_i) per dropout layer."""
-    m, n = masks[0].shape[0] if masks else 1, x.shape[0]
-    out = np.broadcast_to(x, (m, *x.shape)).reshape(m * n, x.shape[1])
+    """Logits of ``m`` thinned networks on ``x``: (m, N, K). ``masks[i]``: (m, width_i) per dropout layer.
+
+    The layers before the first dropout are the same for every thinned network: computed once
+    on the N points; from there the m networks run stacked as m·N rows."""
+    m, n = masks[0].shape[0], x.shape[0]
+    out = x
     k = 0
     for layer in model.layers:
         if isinstance(layer, Dropout):
-            mask = masks[k]
+            out = (out.reshape(-1, n, out.shape[-1]) * masks[k][:, None, :]).reshape(m * n, -1)
             k += 1
-            out = (out.reshape(m, n, -1) * mask[:, None, :]).reshape(m * n, -1)
-        elif isinstance(layer, Dense):
-            out = out @ layer.params["W"] + layer.params["b"]  # not layer.forward: its buffers stay the run's
-        else:  # activation, PReLU, batch norm: evaluation mode (running statistics)
-            out = np.array(layer.forward(out, train=False))
+        else:
+            out = _forward_layer(layer, out)
     return out.reshape(m, n, -1)
 
 

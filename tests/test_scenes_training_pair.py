@@ -77,7 +77,7 @@ def test_scene_claims_hold_and_the_pair_is_shown(qtbot, panel, name):
     pair = panel.boundary_pair
     assert pair.partner.isVisible() and panel.view_stack.currentWidget() is pair
     qtbot.waitUntil(lambda: pair.partner.grid is not None and pair.readout.text() != "", timeout=5000)
-    assert pair.partner.grid["probs"].shape == (80, 80, 2)
+    assert pair.partner.grid["probs"].shape[-1] == 2 and pair.partner.grid["probs"].shape[0] in (40, 80)
     run = panel.model.run
     if name == "xor":  # the read-out ends on the run's final numbers, both networks at the same step
         final = f"identity {100 * run.partner.final('train_accuracy'):.1f} %"

@@ -68,7 +68,7 @@ class BoundaryPair(QWidget):
         self.readout.setStyleSheet(f"color: {palette.MUTED}")
         if compare == ENSEMBLE:
             self.main.set_title(tr("Full network"))
-            self.partner.set_title(tr("Mean of {n} thinned nets").format(n=ENSEMBLE_MASKS))
+            self.partner.set_title(tr("Mean of {n} masks").format(n=ENSEMBLE_MASKS))
         elif on:
             self.main.set_title(tr("{name} network").format(name=activation))
             self.partner.set_title(tr("{name} network").format(name=compare))
