@@ -35,28 +35,29 @@ class Node:
 
 @dataclass(frozen=True)
 class Edge:
-    """``parent`` → ``child``: what the child adds."""
+    """``parent`` → ``child``: what the child adds; ``side`` where its label goes (−1 left, 1 right)."""
 
     parent: str
     child: str
     adds: str
+    side: int = 1
 
 
 NODES = (
-    Node("sgd", "GD / SGD", "W ← W − α·g", 1.0, 0, "gd-vs-sgd"),
-    Node("momentum", "Momentum", "+ velocity V ← m·V − α·g", 0.0, 1, "momentum-overshoot"),
+    Node("sgd", "GD / SGD", "W ← W − α·g", 1.5, 0, "gd-vs-sgd"),
+    Node("momentum", "Momentum", "+ velocity V ← m·V − α·g", 0.5, 1, "momentum-overshoot"),
     Node("nag", "NAG", "+ gradient at the look-ahead point", 0.0, 2, "nag-vs-momentum"),
-    Node("adagrad", "AdaGrad", "÷ √(sum of g²) per parameter", 2.0, 1, "adagrad-decay"),
-    Node("rmsprop", "RMSProp", "÷ √(moving average of g²)", 2.0, 2, "rmsprop"),
-    Node("adam", "Adam", "moving averages of g and g², bias-corrected", 1.0, 3, "adam"),
+    Node("adagrad", "AdaGrad", "÷ √(sum of g²) per parameter", 2.5, 1, "adagrad-decay"),
+    Node("rmsprop", "RMSProp", "÷ √(moving average of g²)", 3.0, 2, "rmsprop"),
+    Node("adam", "Adam", "moving averages of g and g², bias-corrected", 1.5, 3, "adam"),
 )
 EDGES = (
-    Edge("sgd", "momentum", "adds momentum (a moving sum of gradients)"),
-    Edge("momentum", "nag", "looks ahead"),
-    Edge("sgd", "adagrad", "adds gradient² (a per-parameter step size)"),
-    Edge("adagrad", "rmsprop", "sum → moving average"),
-    Edge("momentum", "adam", "first moment M"),
-    Edge("rmsprop", "adam", "second moment V"),
+    Edge("sgd", "momentum", "adds momentum (a moving sum of gradients)", -1),
+    Edge("momentum", "nag", "looks ahead", -1),
+    Edge("sgd", "adagrad", "adds gradient² (a per-parameter step size)", 1),
+    Edge("adagrad", "rmsprop", "sum → moving average", 1),
+    Edge("momentum", "adam", "first moment M", 1),
+    Edge("rmsprop", "adam", "second moment V", -1),
 )
 
 

@@ -24,7 +24,7 @@ from app.i18n import tr
 from app.lecture import family
 from app.widgets import palette
 
-NODE_W, NODE_H = 210.0, 62.0
+NODE_W, NODE_H = 210.0, 68.0
 COLUMN_DX, ROW_DY = 250.0, 120.0
 #: The scene that checks every edge on computed numbers.
 FAMILY_SCENE = "optimizer-family"
@@ -61,7 +61,7 @@ class FamilyTreeView(QGraphicsView):
         self.setBackgroundBrush(QBrush(QColor(palette.BACKGROUND)))
         fg, muted = QColor(palette.FOREGROUND), QColor(palette.MUTED)
         small = QFont()
-        small.setPointSize(8)
+        small.setPointSize(9)
         for edge in family.EDGES:
             a, b = self._centre(family.node(edge.parent)), self._centre(family.node(edge.child))
             start, end = QPointF(a.x(), a.y() + NODE_H / 2), QPointF(b.x(), b.y() - NODE_H / 2)
@@ -70,7 +70,8 @@ class FamilyTreeView(QGraphicsView):
             label.setDefaultTextColor(muted)
             label.setTextWidth(150)
             mid = (start + end) / 2
-            label.setPos(mid.x() + (6 if end.x() >= start.x() else -156), mid.y() - 16)
+            # each label sits on the side its line runs to, above the line's middle: clear of the line
+            label.setPos(mid.x() + (4 if edge.side > 0 else -154), mid.y() - label.boundingRect().height())
         bold = QFont()
         bold.setBold(True)
         for node in family.NODES:
@@ -135,4 +136,4 @@ class FamilyTreeDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.check_button)
-        self.resize(760, 600)
+        self.resize(900, 640)
