@@ -77,17 +77,21 @@ def _masks(model, count: int, rng: np.random.Generator) -> list[np.ndarray]:
     return out
 
 
-def thinned_probs(model, x, n_masks: int, seed: int = 0) -> np.ndarray:
-    """(n_masks, N, K): the class probabilities of ``n_masks`` random thinned networks."""
+def thinned_logits(model, x, n_masks: int, seed: int = 0) -> np.ndarray:
+    """(n_masks, N, K): the logits of ``n_masks`` random thinned networks (masks from ``seed``)."""
     n_masks = validate.integer(n_masks, "n_masks")
     x = np.asarray(x, dtype=float)
     masks = _masks(model, n_masks, np.random.default_rng(seed))
     if not masks:  # no dropout: every thinned network is the full one
-        return np.broadcast_to(full_probs(model, x), (n_masks, x.shape[0], model.n_out)).copy()
+        return np.broadcast_to(model.predict(x), (n_masks, x.shape[0], model.n_out)).copy()
     chunk = max(1, MAX_ROWS // max(1, x.shape[0]))
-    parts = [_softmax(_thinned_logits(model, x, [m[i:i + chunk] for m in masks]))
-             for i in range(0, n_masks, chunk)]
-    return np.concatenate(parts, axis=0)
+    return np.concatenate([_thinned_logits(model, x, [m[i:i + chunk] for m in masks])
+                           for i in range(0, n_masks, chunk)], axis=0)
+
+
+def thinned_probs(model, x, n_masks: int, seed: int = 0) -> np.ndarray:
+    """(n_masks, N, K): the class probabilities of ``n_masks`` random thinned networks."""
+    return _softmax(thinned_logits(model, x, n_masks, seed))
 
 
 def ensemble_probs(model, x, n_masks: int = 100, seed: int = 0) -> np.ndarray:
