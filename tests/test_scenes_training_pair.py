@@ -101,3 +101,11 @@ def test_no_comparison_hides_the_second_view(qtbot, panel):
     panel.apply_state(panel.state().replace(compare=""))
     qtbot.waitUntil(lambda: not panel.model.building, timeout=20000)
     assert not panel.boundary_pair.partner.isVisible() and panel.model.run.partner is None
+
+
+def test_every_text_has_a_korean_entry():
+    from app import i18n
+
+    ko = i18n.catalogue("ko")
+    texts = [t for s in PAIR.values() for t in (s.title, s.explanation, *(c.claim for c in s.checks))]
+    assert [t for t in texts if t not in ko] == []

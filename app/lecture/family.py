@@ -52,7 +52,7 @@ NODES = (
     Node("adam", "Adam", "moving averages of g and g², bias-corrected", 1.5, 3, "adam"),
 )
 EDGES = (
-    Edge("sgd", "momentum", "adds momentum (a moving sum of gradients)", -1),
+    Edge("sgd", "momentum", "adds momentum (a decaying sum of gradients)", -1),
     Edge("momentum", "nag", "looks ahead", -1),
     Edge("sgd", "adagrad", "adds gradient² (a per-parameter step size)", 1),
     Edge("adagrad", "rmsprop", "sum → moving average", 1),

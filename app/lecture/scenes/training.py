@@ -118,8 +118,8 @@ SCENES = SCENES + (
                         lambda v: v <= 0.75),
                   Check("the ReLU network's train accuracy ends ≥ 95 %", _train_accuracy, lambda v: v >= 0.95))),
     Scene("dropout-ensemble", "techniques", "Dropout as an ensemble of thinned networks", "training",
-          "Dropout 0.2 on the moons. Every mini-batch trained another thinned network (a random 20 % of the "
-          "hidden units switched off). At test time, right: the average prediction of 100 such thinned "
+          "Dropout 0.2 on the moons. In training, every example of every mini-batch went through another "
+          "thinned network (a random 20 % of the hidden units switched off). At test time, right: the average prediction of 100 such thinned "
           "networks (random masks); left: the full network, which stands in for that average (inverted "
           "dropout scaled the kept units by 1/0.8 during training, so nothing is scaled at test time). The "
           "boundaries and accuracies agree; the mean gap |Δp| between the two predictions shrinks as the "
