@@ -213,7 +213,7 @@ def test_real_image_file_and_synthetic_digits(qtbot, panel, tmp_path):
     assert run.data.synthetic and "not MNIST" in run.data.name and run.data.n_classes == 10
     assert "synthetic" in panel.data_label.text()
     rebuilt(qtbot, panel, lambda: panel.chooser.select("toy", "xor"))
-    assert panel.view_stack.currentWidget() is panel.boundary
+    assert panel.view_stack.currentWidget() is panel.boundary_pair and panel.boundary is panel.boundary_pair.main
     assert panel.boundary.grid is not None and panel.boundary.grid["probs"].shape == (80, 80, 2)
 
 

@@ -28,6 +28,11 @@ class Lecture(QObject):
             "actionLectureScenes", tr("Lecture &scenes"), self.toggle_dock, ["Ctrl+L"],
             tr("Show or hide the list of lecture scenes"))
         self.menu.addAction(self.toggle_action)
+        self.family_action = window.make_action(
+            "actionFamilyTree", tr("Optimizer &family tree…"), self.show_family, (),
+            tr("The optimizers as one family: click one to open its scene"))
+        self.menu.addAction(self.family_action)
+        self._family = None
         self._filled = False
         self.menu.aboutToShow.connect(self.fill_menu)
 
@@ -58,6 +63,20 @@ class Lecture(QObject):
             self.window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self._dock)
             self._dock.hide()
         return self._dock
+
+    @property
+    def family(self):
+        """The optimizer family tree dialog (``app.lecture.family_view``), built on first use."""
+        if self._family is None:
+            from app.lecture.family_view import FamilyTreeDialog
+
+            self._family = FamilyTreeDialog(self.window)
+            self._family.sceneRequested.connect(self.open)
+        return self._family
+
+    def show_family(self) -> None:
+        self.family.show()
+        self.family.raise_()
 
     def has_dock(self) -> bool:
         return self._dock is not None

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.models.base import StateBase, setting
 from app.models.legacy import json_blob, keep_valid
+from app.models.training_pair import ENSEMBLE, NONE, make_partner
 from engine import activations, datasets, init, optimizers
 from engine.history import DecimatingSeries
 from engine.stats import BAND_LEVELS
@@ -168,6 +169,8 @@ class State(StateBase):
     x_unit: str = setting("step", choices=X_UNITS)
     log_loss: bool = setting(False)
     quantity: str = setting("activation", choices=QUANTITIES)
+    compare: str = setting(NONE, choices=lambda: (NONE, ENSEMBLE, *hidden_activations()),
+                           doc="beside the network: one with this activation, or its dropout ensemble")
 
 
 def preset_state(name: str, current: State | None = None) -> dict:
@@ -260,6 +263,7 @@ class Frame:
     stats: list | None = None  # Trainer.layer_stats()
     grid: dict | None = None  # Trainer.decision_grid()
     predictions: np.ndarray | None = None  # predicted classes of the mosaic's samples
+    partner: dict | None = None  # the comparison's view (training_pair: grid, accuracies)
 
 
 class Control:
@@ -307,6 +311,7 @@ class Run:
     grid: dict | None
     predictions: np.ndarray | None
     bands: BandHistory = field(default_factory=BandHistory)  # filled by the worker
+    partner: object | None = None  # the comparison (app.models.training_pair)
 
 
 def monitor_views(trainer, data, samples, stats: bool = True):
@@ -320,13 +325,15 @@ def monitor_views(trainer, data, samples, stats: bool = True):
     return layer_stats, grid, predictions
 
 
-def build_run(spec: DataSpec, settings: RunSettings, image_set=None, cached=None) -> Run:
-    """Worker: the data (``cached`` if it was made for ``spec``), a fresh trainer, step-0 views."""
+def build_run(spec: DataSpec, settings: RunSettings, image_set=None, cached=None, compare: str = NONE) -> Run:
+    """Worker: the data (``cached`` if it was made for ``spec``), a fresh trainer (and the
+    ``compare`` network, if any), step-0 views."""
     data = cached if cached is not None else make_data(spec, image_set)
     trainer = make_trainer(data, settings)
     samples = np.arange(min(N_SAMPLES, len(data.y_test))) if data.image_shape is not None else np.empty(0, int)
     _stats, grid, predictions = monitor_views(trainer, data, samples, stats=False)
-    return Run(spec, settings, data, trainer, samples, grid, predictions)
+    return Run(spec, settings, data, trainer, samples, grid, predictions,
+               partner=make_partner(data, settings, compare, trainer))
 
 
 def train_frames(run: Run, control: Control):
@@ -346,6 +353,8 @@ def train_frames(run: Run, control: Control):
         taken = 0
         if single:
             taken = int(trainer.step() is not None)
+            if taken and run.partner is not None:
+                run.partner.step()
         elif control.playing:
             deadline = start + FRAME_S
             now = start
@@ -363,6 +372,8 @@ def train_frames(run: Run, control: Control):
                     control.may_run.wait(HOLD_MAX_S)
                 if trainer.step() is None:
                     break
+                if run.partner is not None:
+                    run.partner.step()
                 taken += 1
                 paced_n += 1
                 now = time.perf_counter()
@@ -372,9 +383,10 @@ def train_frames(run: Run, control: Control):
             last_views = now
             views = monitor_views(trainer, run.data, run.samples)
             run.bands.append(trainer.step_count, views[0])
+        partner = run.partner.view(run.data.bounds, GRID_N) if run.partner and views[0] is not None else None
         end = time.perf_counter()
         yield Frame(trainer.step_count, taken, single, end - start, end - now if views[0] is not None else 0.0,
-                    *views)
+                    *views, partner)
         if trainer.done:
             return
 
@@ -441,7 +453,7 @@ class TrainingModel:
         spec = self.spec()
         cached = self._data_cache[1] if self._data_cache and self._data_cache[0] == spec else None
         image_set = self.image_sets.get(spec.name) if spec.source == "file" else None
-        return spec, self.settings(), image_set, cached
+        return spec, self.settings(), image_set, cached, self.state.compare
 
     def install(self, run: Run) -> None:
         self.run = run

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from app.lecture import family
 from app.lecture.scene import Check, Scene
 from app.models.optimizers import KEYS
 
@@ -224,6 +225,44 @@ SCENES = (
             Check("with lr 1.05 the path leaves the map", lambda m: m.track("sgd").status, lambda s: s == "left_view"),
             Check("with lr 0.95 |y| shrinks on every step",
                   lambda m: bool(np.all(np.diff(np.abs(_path(m, "gd")[:, 1])) < 0)), lambda shrinks: shrinks),
+        ),
+    ),
+)
+
+
+# ---- the family tree (issue #11): each edge of app.lecture.family measured on engine.optimizers --------
+def _distance_to_minimum(m) -> dict:
+    return {k: float(np.hypot(*m.position(k))) for k in ("gd", "momentum", "nag", "adagrad", "rmsprop", "adam")}
+
+
+SCENES = SCENES + (
+    Scene(
+        "optimizer-family", "optimizers", "The optimizers' family tree", "optimizers",
+        "GD is the root. One line adds a velocity: Momentum sums past gradients, NAG takes the gradient "
+        "where that velocity leads. The other line divides each parameter's step by the size of its past "
+        "gradients: AdaGrad by the square root of their sum of squares, RMSProp by a moving average. Adam "
+        "joins both lines: Momentum's average M and RMSProp's average V, bias-corrected. The map races the "
+        "whole family for 30 steps; the checks run engine.optimizers to show that every edge of the tree "
+        "(Lecture ▸ Optimizer family tree) says what the code does.",
+        state=_race(BOOK, {"gd": {"lr": 0.1}, "momentum": {"lr": 0.1, "momentum": 0.9},
+                           "nag": {"lr": 0.1, "momentum": 0.9}, "adagrad": {"lr": 1.5},
+                           "rmsprop": {"lr": 0.3, "decay_rate": 0.9}, "adam": {"lr": 0.3}}, "adam"), steps=30,
+        checks=(
+            Check("Momentum and NAG with m = 0 follow GD's path exactly; with m = 0.9 they leave it and differ",
+                  lambda _m: family.measure_momentum_edges(),
+                  lambda d: d["momentum0_vs_gd"] == 0 == d["nag0_vs_gd"] and d["momentum_vs_gd"] > 1
+                  and d["nag_vs_momentum"] > 0.1),
+            Check("on a constant slope AdaGrad's 1000th step is lr/√1000 (< 5 % of lr), RMSProp's stays ≈ lr",
+                  lambda _m: family.measure_adaptive_edges(),
+                  lambda d: d["adagrad_last"] < 0.05 and abs(d["rmsprop_last"] - 1) < 0.01),
+            Check("on the same gradients Adam's M = (1 − β₁)·Momentum's sum and Adam's V = RMSProp's average",
+                  lambda _m: family.measure_adam_edges(),
+                  lambda d: d["m_vs_momentum"] < 1e-12 and d["v_vs_rmsprop"] < 1e-12),
+            Check("Adam with β₁ = 0 is RMSProp with bias correction: RMSProp's step = Adam's / √(1 − β₂ᵗ)",
+                  lambda _m: family.measure_adam_rmsprop_steps(),
+                  lambda d: d["relative_error"] < 1e-9 and d["adam_step_vs_lr"] < 1e-9),
+            Check("on the map every member of the family ends nearer the minimum than GD",
+                  _distance_to_minimum, lambda d: all(d[k] < d["gd"] for k in d if k != "gd")),
         ),
     ),
 )

@@ -17,6 +17,7 @@ from app.i18n import tr
 from app.widgets import plots
 from app.widgets import palette
 from app.widgets.palette import OKABE_ITO, series_color
+from app.widgets.surface_levels import contour_polyline
 
 #: Class colours: blue and vermillion first, as the Playground's blue/orange.
 CLASS_COLORS = [series_color(i) for i in range(8)]
@@ -41,6 +42,20 @@ def probability_image(probs: np.ndarray) -> np.ndarray:
     return (255 * np.clip(rgb, 0.0, 1.0)).astype(np.uint8)
 
 
+def boundary_polyline(grid: dict) -> tuple[np.ndarray, np.ndarray]:
+    """The lines where the predicted class changes (a class's probability equals the largest
+    other one), NaN-separated: a linear network's is visibly straight, however unsure it is."""
+    probs = np.nan_to_num(np.asarray(grid["probs"], dtype=float), nan=0.0)
+    k = probs.shape[-1]
+    xs_all, ys_all = [], []
+    for c in range(k if k > 2 else 1):  # two classes: one line serves both
+        margin = probs[..., c] - np.delete(probs, c, axis=-1).max(axis=-1)
+        x, y = contour_polyline(grid["xs"], grid["ys"], margin, [0.0])
+        xs_all += [x, [np.nan]]
+        ys_all += [y, [np.nan]]
+    return np.concatenate(xs_all), np.concatenate(ys_all)
+
+
 class DecisionBoundaryView(pg.PlotWidget):
     """``set_points(x_train, y_train, x_test, y_test, bounds)``, then ``set_grid(grid)`` with a
     ``Trainer.decision_grid`` result; ``show_test(bool)``; ``clear_grid()``."""
@@ -50,12 +65,16 @@ class DecisionBoundaryView(pg.PlotWidget):
         super().__init__(parent, background=palette.BACKGROUND)
         self.setObjectName("decisionBoundary")
         item = self.getPlotItem()
-        plots.style_plot(item, tr("Decision boundary"), grid=False)
+        self.title = tr("Decision boundary")
+        plots.style_plot(item, self.title, grid=False)
         item.hideButtons()
         item.setAspectLocked(True)
         item.getViewBox().setMouseEnabled(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="row-major")
         item.addItem(self.image)
+        self.line = pg.PlotDataItem(pen=pg.mkPen(palette.FOREGROUND, width=1.5), connect="finite")
+        self.line.setToolTip(tr("The boundary between the predicted classes (where two class probabilities are equal)"))
+        item.addItem(self.line)
         self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("w", width=1))
         self.test_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen(palette.FOREGROUND, width=1))
         item.addItem(self.train_points)
@@ -70,8 +89,9 @@ class DecisionBoundaryView(pg.PlotWidget):
     def _recolor(self, _dark: bool = False) -> None:
         """Background, axes and the test points' outline follow the theme."""
         self.setBackground(palette.BACKGROUND)
-        plots.style_plot(self.getPlotItem(), tr("Decision boundary"), grid=False)
+        plots.style_plot(self.getPlotItem(), self.title, grid=False)
         self.test_points.setPen(pg.mkPen(palette.FOREGROUND, width=1))
+        self.line.setPen(pg.mkPen(palette.FOREGROUND, width=1.5))
 
     def set_points(self, x_train, y_train, x_test, y_test, bounds) -> None:
         colors = [pg.mkBrush(c) for c in CLASS_COLORS]
@@ -81,12 +101,19 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.clear_grid()
 
+    def set_title(self, text: str) -> None:
+        """A translated title (e.g. which of two side-by-side networks this is)."""
+        if text != self.title:
+            self.title = text
+            plots.style_plot(self.getPlotItem(), text, grid=False)
+
     def show_test(self, on: bool) -> None:
         self.test_points.setVisible(bool(on))
 
     def clear_grid(self) -> None:
         self.grid = None
         self.image.clear()
+        self.line.setData([], [])
 
     def set_grid(self, grid: dict) -> None:
         self.grid = grid
@@ -94,6 +121,7 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.image.setImage(probability_image(grid["probs"]), autoLevels=False, levels=(0, 255))
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.image.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        self.line.setData(*boundary_polyline(grid))
 
 
 class PredictionMosaic(pg.PlotWidget):

@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer
 
 from app.i18n import tr
 from app.models.training import QUANTITIES
+from app.panels.training.boundary_pair import readout_text
 from app.stop_text import stop_text
 from app.widgets import palette, plots
 from engine.training import HISTORY_KEYS
@@ -112,6 +113,10 @@ class TrainingDrawing:
         if self._predictions is not None:
             self.mosaic.set_predictions(self._predictions)
             self._predictions = None
+        if self._partner is not None:
+            text = readout_text(self.model.run.settings.activation, self.model.state.compare, self._partner)
+            self.boundary_pair.set_view(self._partner, text)
+            self._partner = None
 
     def _draw_bands(self) -> None:
         self.bands.redraw(self.model.x_scale())

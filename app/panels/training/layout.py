@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.models.training import DEFAULT_RATE, QUANTITIES, DataState, NetworkState, State
+from app.models.training import DEFAULT_RATE, QUANTITIES, DataState, NetworkState, State, hidden_activations
 from app.panels.training.bands import DistributionBands
-from app.panels.training.boundary import DecisionBoundaryView, PredictionMosaic
+from app.models.training_pair import ENSEMBLE, NONE
+from app.panels.training.boundary import PredictionMosaic
+from app.panels.training.boundary_pair import BoundaryPair
 from app.panels.training.curves import MetricCurves
 from app.panels.training.form import DatasetChooser, NetworkForm
 from app.widgets import palette
@@ -113,12 +115,24 @@ class TrainingLayout:
                "accuracy → 100 %, test far below); weight decay and dropout narrow the gap. Uses real "
                "MNIST when it is the selected data, else the synthetic digits. Starts the run over."))
         self.preset.activated.connect(lambda i: self.apply_preset(self.preset.itemData(i)))
+        self.compare = QComboBox(self.content)
+        self.compare.setObjectName("compareCombo")
+        self.compare.addItem(tr("Beside it: nothing"), NONE)
+        self.compare.addItem(tr("Beside it: dropout as an ensemble"), ENSEMBLE)
+        for name in hidden_activations():
+            self.compare.addItem(tr("Beside it: the same network with {name}").format(name=name), name)
+        self.compare.setToolTip(tr(
+            "A second decision boundary next to this network's: the same network with another hidden "
+            "activation, trained on the same mini-batches (e.g. identity = a linear network), or the "
+            "mean of 100 thinned networks (random dropout masks) against the full network"))
+        self.compare.currentIndexChanged.connect(self._on_compare)
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 4, 0)
         side_layout.addWidget(self.preset)
         side_layout.addWidget(self.chooser)
         side_layout.addWidget(self.form)
+        side_layout.addWidget(self.compare)
         side_layout.addWidget(self.data_label)
         side_layout.addStretch(1)
         scroll = QScrollArea(self.content)
@@ -128,10 +142,11 @@ class TrainingLayout:
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setMinimumWidth(side.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
 
-        self.boundary = DecisionBoundaryView(self.content)
+        self.boundary_pair = BoundaryPair(self.content)
+        self.boundary = self.boundary_pair.main
         self.mosaic = PredictionMosaic(self.content)
         self.view_stack = QStackedWidget(self.content)
-        self.view_stack.addWidget(self.boundary)
+        self.view_stack.addWidget(self.boundary_pair)
         self.view_stack.addWidget(self.mosaic)
         self.curves = MetricCurves(self.content)
 
@@ -201,7 +216,7 @@ class TrainingLayout:
     # ---- state → widgets ------------------------------------------------------------------------------
     def _show_state(self, state: State) -> None:
         """Show ``state`` in the controls without emitting (the model already holds it)."""
-        view = (self.speed, self.full_speed, self.smoothing, self.x_unit, self.log_loss, self.quantity)
+        view = (self.speed, self.full_speed, self.smoothing, self.x_unit, self.log_loss, self.quantity, self.compare)
         for w in view:
             w.blockSignals(True)
         try:
@@ -213,6 +228,7 @@ class TrainingLayout:
             self.x_unit.setCurrentIndex(self.x_unit.findData(state.x_unit))
             self.log_loss.setChecked(state.log_loss)
             self.quantity.setCurrentIndex(self.quantity.findData(state.quantity))
+            self.compare.setCurrentIndex(self.compare.findData(state.compare))
         finally:
             for w in view:
                 w.blockSignals(False)
@@ -225,8 +241,10 @@ class TrainingLayout:
         """A new run's data: the boundary or the mosaic, the layer plots and the data line."""
         data = run.data
         if data.is_2d:
-            self.view_stack.setCurrentWidget(self.boundary)
+            self.view_stack.setCurrentWidget(self.boundary_pair)
+            self.boundary_pair.show_compare(self.model.state.compare if run.partner else NONE, run.settings.activation)
             self.boundary.set_points(data.x_train, data.y_train, data.x_test, data.y_test, data.bounds)
+            self.boundary_pair.set_points(data.x_train, data.y_train, data.x_test, data.y_test, data.bounds)
             if run.grid is not None:
                 self.boundary.set_grid(run.grid)
         else:
@@ -268,6 +286,9 @@ class TrainingLayout:
         self._set(log_loss=bool(on))
         self.curves.set_log_loss(on)
         self._draw(views=False)
+
+    def _on_compare(self, _index: int) -> None:
+        self.apply_state(self.model.state.replace(compare=self.compare.currentData()))
 
     def _on_quantity(self, _index: int) -> None:
         key = self.quantity.currentData()

@@ -78,6 +78,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self._chunks: collections.deque = collections.deque()  # views still to draw this round
         self._grid: dict | None = None  # the newest decision grid, not drawn yet
         self._predictions = None  # likewise the mosaic's predictions
+        self._partner: dict | None = None  # and the comparison's view (app.models.training_pair)
         self._speed = collections.deque(maxlen=40)  # (time, step) while playing
         self.steps_per_sec = 0.0
         self.worker_busy_s = 0.0  # worker time of all frames (benchmark read-out)
@@ -114,7 +115,8 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         old = self.model.state
         self.model.state = state
         self._show_state(state)
-        if state.data != old.data or state.network != old.network or self.model.run is None:
+        if (state.data != old.data or state.network != old.network or state.compare != old.compare
+                or self.model.run is None):
             self.clear_error()
             self._start(keep_playing=True)
         else:
@@ -268,7 +270,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self.steps_per_sec = 0.0
         self._stats = None
         self._hist_range = None
-        self._grid = self._predictions = None
+        self._grid = self._predictions = self._partner = None
         self._show_run(run)
         self._draw(views=True)
         self.mark_ready()
@@ -297,6 +299,8 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
             self._grid = frame.grid
         if frame.predictions is not None:
             self._predictions = frame.predictions
+        if frame.partner is not None:
+            self._partner = frame.partner
         self.step_count = frame.step
         if frame.single or self.model.run.trainer.done:
             self._draw(views=True)
