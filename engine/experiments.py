@@ -243,7 +243,7 @@ def build_trainer(spec: RunSpec) -> Trainer:
     s, init_kwargs = spec.settings()
     model = MLP(data.n_features, list(s.hidden), data.n_classes, activation=s.activation, init=s.init,
                 batchnorm=s.batchnorm, dropout=s.dropout, weight_decay=s.weight_decay, l1=s.l1,
-                seed=s.seed, init_kwargs=init_kwargs)
+                seed=s.seed, init_kwargs=init_kwargs, l1_proximal=s.l1_proximal)
     return Trainer(model, optimizers.get(s.optimizer, **s.hyper), data.x_train, data.y_train,
                    data.x_test, data.y_test, batch_size=s.batch_size, epochs=s.epochs, seed=s.seed)
 

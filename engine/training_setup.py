@@ -82,6 +82,7 @@ class RunSettings:
     batch_size: int = 16
     epochs: int | None = 300
     seed: int = 0
+    l1_proximal: bool = False  # L1 as a soft-threshold after each step (exact zeros), see engine.network
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -135,7 +136,8 @@ def build_network(n_in: int, n_out: int, settings: RunSettings) -> MLP:
     """The network of ``settings`` (its layers, regularizers and seed) for ``n_in`` → ``n_out``."""
     return MLP(n_in, list(settings.hidden), n_out, activation=settings.activation,
                init=settings.init, batchnorm=settings.batchnorm, dropout=settings.dropout,
-               weight_decay=settings.weight_decay, l1=settings.l1, seed=settings.seed)
+               weight_decay=settings.weight_decay, l1=settings.l1, seed=settings.seed,
+               l1_proximal=settings.l1_proximal)
 
 
 def make_model(data: TrainingData, settings: RunSettings) -> MLP:

@@ -125,6 +125,7 @@ class NetworkState(StateBase):
     batch_size: int = setting(16, lo=1, hi=4096)
     epochs: int = setting(300, lo=1, hi=100000)
     seed: int = setting(0, lo=0, hi=2**31 - 1)
+    l1_proximal: bool = setting(False, doc="L1 as a soft-threshold after each step: exact zeros")
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -146,14 +147,14 @@ class NetworkState(StateBase):
     def settings(self) -> RunSettings:
         return RunSettings(self.hidden, self.activation, self.init, self.batchnorm, self.dropout,
                            self.weight_decay, self.l1, self.optimizer, dict(self.hyper), self.batch_size,
-                           self.epochs, self.seed)
+                           self.epochs, self.seed, self.l1_proximal)
 
     @classmethod
     def of(cls, s: RunSettings) -> "NetworkState":
         return cls(tuple(int(h) for h in s.hidden), s.activation, s.init, bool(s.batchnorm), float(s.dropout),
                    float(s.weight_decay), float(s.l1), s.optimizer,
                    tuple((k, float(v)) for k, v in s.hyper.items()), int(s.batch_size), int(s.epochs or 1),
-                   int(s.seed))
+                   int(s.seed), bool(s.l1_proximal))
 
 
 @dataclass(frozen=True)
