@@ -261,6 +261,7 @@ class Frame:
     stats: list | None = None  # Trainer.layer_stats()
     grid: dict | None = None  # Trainer.decision_grid()
     predictions: np.ndarray | None = None  # predicted classes of the mosaic's samples
+    zeros: tuple | None = None  # Trainer.weight_zeros(): (exactly 0, |w| < 1e-3, all weights)
 
 
 class Control:
@@ -311,14 +312,14 @@ class Run:
 
 
 def monitor_views(trainer, data, samples, stats: bool = True):
-    """Worker: ``(layer_stats or None, decision grid or None, predictions or None)``."""
+    """Worker: ``(layer_stats or None, decision grid or None, predictions or None, weight_zeros)``."""
     layer_stats = trainer.layer_stats(bins=HIST_BINS) if stats else None  # before any eval pass
     grid = trainer.decision_grid(data.bounds, GRID_N) if data.is_2d else None
     predictions = None
     if data.image_shape is not None and len(samples):
         # an eval pass: it runs in the training thread, after layer_stats read the training pass
         predictions = np.argmax(trainer.model.predict(data.x_test[samples]), axis=1)
-    return layer_stats, grid, predictions
+    return layer_stats, grid, predictions, trainer.weight_zeros()
 
 
 def build_run(spec: DataSpec, settings: RunSettings, image_set=None, cached=None) -> Run:
@@ -326,7 +327,7 @@ def build_run(spec: DataSpec, settings: RunSettings, image_set=None, cached=None
     data = cached if cached is not None else make_data(spec, image_set)
     trainer = make_trainer(data, settings)
     samples = np.arange(min(N_SAMPLES, len(data.y_test))) if data.image_shape is not None else np.empty(0, int)
-    _stats, grid, predictions = monitor_views(trainer, data, samples, stats=False)
+    _stats, grid, predictions, _zeros = monitor_views(trainer, data, samples, stats=False)
     return Run(spec, settings, data, trainer, samples, grid, predictions)
 
 
@@ -367,7 +368,7 @@ def train_frames(run: Run, control: Control):
                 taken += 1
                 paced_n += 1
                 now = time.perf_counter()
-        views = (None, None, None)
+        views = (None, None, None, None)
         now = time.perf_counter()
         if taken and (single or trainer.done or now - last_views >= control.views_s):
             last_views = now
@@ -478,3 +479,7 @@ class TrainingModel:
     def gap(self) -> float:
         """Train minus test accuracy at the last evaluation (the overfitting gap)."""
         return self.final("train_accuracy") - self.final("test_accuracy")
+
+    def weight_zeros(self) -> tuple[int, int, int]:
+        """``(weights exactly 0, |w| < 1e-3, all weights)`` of the run's network (L1's sparsity)."""
+        return self.run.trainer.weight_zeros() if self.run is not None else (0, 0, 0)

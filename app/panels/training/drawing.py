@@ -112,6 +112,11 @@ class TrainingDrawing:
         if self._predictions is not None:
             self.mosaic.set_predictions(self._predictions)
             self._predictions = None
+        if self._zeros is not None:
+            exact, small, total = self._zeros
+            self.weights_label.setText(tr("Weights: {exact} of {total} exactly 0, {small} with |w| < 1e-3").format(
+                exact=exact, total=total, small=small))
+            self._zeros = None
 
     def _draw_bands(self) -> None:
         self.bands.redraw(self.model.x_scale())

@@ -78,6 +78,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self._chunks: collections.deque = collections.deque()  # views still to draw this round
         self._grid: dict | None = None  # the newest decision grid, not drawn yet
         self._predictions = None  # likewise the mosaic's predictions
+        self._zeros: tuple | None = None  # likewise the weights' zero counts
         self._speed = collections.deque(maxlen=40)  # (time, step) while playing
         self.steps_per_sec = 0.0
         self.worker_busy_s = 0.0  # worker time of all frames (benchmark read-out)
@@ -269,6 +270,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self._stats = None
         self._hist_range = None
         self._grid = self._predictions = None
+        self._zeros = run.trainer.weight_zeros()
         self._show_run(run)
         self._draw(views=True)
         self.mark_ready()
@@ -297,6 +299,8 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
             self._grid = frame.grid
         if frame.predictions is not None:
             self._predictions = frame.predictions
+        if frame.zeros is not None:
+            self._zeros = frame.zeros
         self.step_count = frame.step
         if frame.single or self.model.run.trainer.done:
             self._draw(views=True)
