@@ -1,7 +1,7 @@
 """Experiment grids (the lecture's assignment 1): vary factors, train every combination, compare.
 
 A *factor* is one setting of the run (``FACTORS``: dropout, activation, init, init_std,
-batchnorm, optimizer, lr, weight_decay); its *levels* are the values tried. ``expand_grid``
+batchnorm, optimizer, lr, weight_decay, l1, l1_proximal); its *levels* are the values tried. ``expand_grid``
 turns ``{factor: levels}`` into the full grid × seeds as ``RunSpec`` objects (frozen,
 picklable: they travel to worker processes); ``run_one`` trains one spec with the engine and
 returns a ``RunResult`` of per-epoch curves; ``summarize`` folds the seeds of each
@@ -65,6 +65,9 @@ FACTORS: dict[str, Factor] = {f.name: f for f in (
            tuple(optimizers.names())),
     Factor("lr", "Learning rate", "float", "learning rate (> 0), overrides an optimizer's own"),
     Factor("weight_decay", "Weight decay", "float", "L2 penalty λ (½λ‖W‖², ≥ 0)"),
+    Factor("l1", "L1", "float", "L1 penalty λ₁ (λ₁·Σ|W|, ≥ 0)"),
+    Factor("l1_proximal", "L1 proximal", "bool",
+           "L1 as a soft-threshold after each step (exact zeros) instead of a subgradient term"),
 )}
 
 _TRUE, _FALSE = ("on", "true", "yes", "1", "bn"), ("off", "false", "no", "0", "none")
@@ -93,7 +96,7 @@ def check_level(name: str, value):
             v = float(value)
         except (TypeError, ValueError):
             raise ValueError(f"{f.name} levels must be numbers, got {value!r}") from None
-        ok = {"dropout": 0 <= v < 1, "init_std": v > 0, "lr": v > 0, "weight_decay": v >= 0}[f.name]
+        ok = {"dropout": 0 <= v < 1, "init_std": v > 0, "lr": v > 0, "weight_decay": v >= 0, "l1": v >= 0}[f.name]
         if not (math.isfinite(v) and ok):
             raise ValueError(f"bad {f.name} level {value!r}: {f.description}")
         return v
@@ -157,7 +160,7 @@ class RunSpec:
         hyper = dict(s.hyper)
         changes: dict = {"seed": int(self.seed)}
         init_kwargs: dict = {}
-        for key in ("dropout", "activation", "init", "batchnorm", "weight_decay"):
+        for key in ("dropout", "activation", "init", "batchnorm", "weight_decay", "l1", "l1_proximal"):
             if key in levels:
                 changes[key] = levels[key]
         if "optimizer" in levels:

@@ -64,6 +64,8 @@ class Levels(StateBase):
     optimizer: str = "sgd:0.1, adam:0.01"
     lr: str = "0.001, 0.01, 0.1"
     weight_decay: str = "0, 0.1"
+    l1: str = "0, 0.001"
+    l1_proximal: str = "off, on"
 
 
 @dataclass(frozen=True)
