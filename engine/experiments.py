@@ -383,4 +383,9 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
            "As the book: 300 training samples, 6×100, SGD 0.01, batch 100; λ = 0.1 and dropout 0.2. "
            "150 epochs instead of 201/301 (the gap is open by then); compare train vs test accuracy.",
            "weight_decay", "dropout"),
+    Preset("Book 6.4 + batch norm: does it reduce overfitting?", BOOK_OVERFITTING_DATA,
+           replace(BOOK_OVERFITTING, epochs=50), {"batchnorm": [False, True]}, (0, 1, 2),
+           "The book's overfitting set-up (300 training samples, 6×100, SGD 0.01, batch 100) with and "
+           "without batch norm, 3 seeds, 50 epochs. Plot train accuracy, then the gap.",
+           "batchnorm"),
 )}
