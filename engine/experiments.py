@@ -40,6 +40,9 @@ CURVES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 #: What summaries hold besides: the generalization gap, train − test accuracy (per seed, then
 #: averaged, so its sd is the gap's own spread), the overfitting experiments' measure.
 SUMMARY_CURVES = CURVES + ("accuracy_gap",)
+#: Final shares of the weights (``RunResult.weight_zeros``) that summaries hold besides: exactly 0
+#: (only L1's proximal step makes these) and |w| < 1e-3 (L1 pulls weights towards 0).
+WEIGHT_SHARES = ("zero_weights", "small_weights")
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,7 @@ class RunResult:
     wall_time: float = 0.0
     status: str = "finished"  # finished, diverged or cancelled
     message: str = ""
+    weight_zeros: tuple = (0, 0, 0)  # Trainer.weight_zeros() at the end: (exactly 0, |w| < 1e-3, all)
 
     @property
     def label(self) -> str:
@@ -271,7 +275,7 @@ def run_one(spec: RunSpec, progress=None, should_stop=None) -> RunResult:
     acc = np.asarray(curves["test_accuracy"], dtype=float)
     best = int(np.nanargmax(acc)) if np.isfinite(acc).any() else 0
     return RunResult(spec.config, spec.config_id, spec.seed, curves, best,
-                     time.perf_counter() - t0, trainer.status, trainer.message)
+                     time.perf_counter() - t0, trainer.status, trainer.message, trainer.weight_zeros())
 
 
 @dataclass
@@ -283,7 +287,7 @@ class ConfigSummary:
     seeds: tuple
     mean: dict  # SUMMARY_CURVES key → (epochs + 1,) mean curve (NaN where no seed reached that epoch)
     std: dict
-    final: dict  # SUMMARY_CURVES key → (mean, std) of the final values
+    final: dict  # SUMMARY_CURVES key → (mean, std) of the final values; also WEIGHT_SHARES keys
     best_epoch: float
     wall_time: float  # mean per run
     diverged: int  # how many seeds diverged
@@ -325,6 +329,12 @@ def summarize(results) -> list[ConfigSummary]:
         for k in SUMMARY_CURVES:
             mean[k], std[k] = _mean_std(stacks[k])
             m, s = _mean_std(finals[k][:, None])
+            final[k] = (float(m[0]), float(s[0]))
+        zeros = np.array([r.weight_zeros for r in runs], dtype=float).reshape(len(runs), 3)
+        with np.errstate(all="ignore"):
+            shares = zeros[:, :2] / zeros[:, 2:]  # NaN for a result without weights
+        for i, k in enumerate(WEIGHT_SHARES):
+            m, s = _mean_std(shares[:, i:i + 1])
             final[k] = (float(m[0]), float(s[0]))
         out.append(ConfigSummary(runs[0].config, cid, tuple(r.seed for r in runs), mean, std, final,
                                  float(np.mean([r.best_epoch for r in runs])),
@@ -388,4 +398,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
            "The book's overfitting set-up (300 training samples, 6×100, SGD 0.01, batch 100) with and "
            "without batch norm, 3 seeds, 50 epochs. Plot train accuracy, then the gap.",
            "batchnorm"),
+    Preset("L1 vs L2: sparse weights (moons)", DataSpec("toy", "moons", 0.1, 400, 0.2),
+           RunSettings(hidden=(32, 32), optimizer="sgd", hyper={"lr": 0.1}, batch_size=16, epochs=40),
+           {"weight_decay": [0.0, 0.003], "l1": [0.0, 0.001], "l1_proximal": [False, True]}, (0, 1),
+           "L2 λ = 0.003 and L1 λ₁ = 0.001, each alone and both, with L1 as a subgradient term or as a "
+           "proximal step; SGD 0.1, 40 epochs, 2 seeds. Compare the table's |w| < 1e-3 and w = 0 columns.",
+           "l1", "l1_proximal"),
 )}

@@ -60,7 +60,8 @@ def run(panel, scene, qtbot, timeout_ms=240000) -> list[str]:
 
 
 def test_scenes_are_data_with_checks_and_translated_texts():
-    assert list(BY_NAME) == ["batchnorm-training", "regularization-grid", "batchnorm-overfitting", "assignment-1"]
+    assert list(BY_NAME) == ["batchnorm-training", "regularization-grid", "batchnorm-overfitting", "l1-vs-l2",
+                            "assignment-1"]
     for scene in SCENES:
         assert scene.panel_id == "compare" and scene.part in PARTS and scene.checks and scene.play
         assert scene.title in KO_SCENES and scene.explanation in KO_SCENES
@@ -104,3 +105,9 @@ def test_the_checks_fail_on_results_that_do_not_show_the_claim(name):
 @pytest.mark.parametrize("name", ["regularization-grid", "batchnorm-training", "batchnorm-overfitting"])
 def test_book_grids_run_and_their_claims_hold(qtbot, panel, name):
     assert run(panel, BY_NAME[name], qtbot) == []
+
+
+def test_l1_vs_l2_runs_its_grid_and_its_claims_hold(qtbot, panel):
+    """16 runs of a 2-32-32-2 network on the moons, about a second each."""
+    assert run(panel, BY_NAME["l1-vs-l2"], qtbot) == []
+    assert panel.table.model().rowCount() == 8
