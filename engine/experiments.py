@@ -396,7 +396,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("Book 6.4 + batch norm: does it reduce overfitting?", BOOK_OVERFITTING_DATA,
            replace(BOOK_OVERFITTING, epochs=50), {"batchnorm": [False, True]}, (0, 1, 2),
            "The book's overfitting set-up (300 training samples, 6×100, SGD 0.01, batch 100) with and "
-           "without batch norm, 3 seeds, 50 epochs. Plot train accuracy, then the gap.",
+           "without batch norm, 3 seeds, 50 epochs. Plot the gap (train − test), then train accuracy.",
            "batchnorm"),
     Preset("L1 vs L2: sparse weights (moons)", DataSpec("toy", "moons", 0.1, 400, 0.2),
            RunSettings(hidden=(32, 32), optimizer="sgd", hyper={"lr": 0.1}, batch_size=16, epochs=40),

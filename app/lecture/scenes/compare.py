@@ -139,7 +139,7 @@ SCENES: tuple[Scene, ...] = (
           "accuracy lower. Batch norm's main effect is faster, more robust training; its regularizing effect "
           "is small and does not show here. Against overfitting use weight decay, dropout or more data — "
           "and check such claims on your own data.",
-          state=_preset(5), play=True, finished=_finished,
+          state={**_preset(5), "metric": "accuracy_gap"}, play=True, finished=_finished,
           checks=(
               Check("all 6 runs (2 configurations × 3 seeds) finished and none failed", _runs,
                     lambda v: v == (6, 0)),
