@@ -45,7 +45,8 @@ LAYER_FORMULAS = {
                 "training: y = x·mask / (1 − p), mask ~ Bernoulli(1 − p);  evaluation: y = x"),
     "weight_decay": ("Weight decay (L2) and L1",
                      "L_total = L + ½·λ·Σ‖W‖² + λ₁·Σ|W|   (Dense weights only)\n"
-                     "∂L_total/∂W = ∂L/∂W + λ·W + λ₁·sign(W)"),
+                     "∂L_total/∂W = ∂L/∂W + λ·W + λ₁·sign(W)\n"
+                     "L1 as a proximal step (option): ∂L/∂W + λ·W, then W ← sign(W)·max(|W| − lr·λ₁, 0)"),
     "cross_entropy": ("Softmax cross-entropy", "L = −(1/N) Σₙ log p_{n, tₙ};  ∂L/∂z = (p − t) / N"),
     "mse": ("Mean squared error", "L = ½·Σ (y − t)²;  ∂L/∂y = y − t"),
     "chain_rule": ("Chain rule", "∂L/∂w = ∂L/∂y · ∂y/∂z · ∂z/∂w;  w ← w − η·∂L/∂w"),

@@ -1,7 +1,7 @@
 """Experiment grids (the lecture's assignment 1): vary factors, train every combination, compare.
 
 A *factor* is one setting of the run (``FACTORS``: dropout, activation, init, init_std,
-batchnorm, optimizer, lr, weight_decay); its *levels* are the values tried. ``expand_grid``
+batchnorm, optimizer, lr, weight_decay, l1, l1_proximal); its *levels* are the values tried. ``expand_grid``
 turns ``{factor: levels}`` into the full grid × seeds as ``RunSpec`` objects (frozen,
 picklable: they travel to worker processes); ``run_one`` trains one spec with the engine and
 returns a ``RunResult`` of per-epoch curves; ``summarize`` folds the seeds of each
@@ -40,6 +40,9 @@ CURVES = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 #: What summaries hold besides: the generalization gap, train − test accuracy (per seed, then
 #: averaged, so its sd is the gap's own spread), the overfitting experiments' measure.
 SUMMARY_CURVES = CURVES + ("accuracy_gap",)
+#: Final shares of the weights (``RunResult.weight_zeros``) that summaries hold besides: exactly 0
+#: (only L1's proximal step makes these) and |w| < 1e-3 (L1 pulls weights towards 0).
+WEIGHT_SHARES = ("zero_weights", "small_weights")
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ FACTORS: dict[str, Factor] = {f.name: f for f in (
            tuple(optimizers.names())),
     Factor("lr", "Learning rate", "float", "learning rate (> 0), overrides an optimizer's own"),
     Factor("weight_decay", "Weight decay", "float", "L2 penalty λ (½λ‖W‖², ≥ 0)"),
+    Factor("l1", "L1", "float", "L1 penalty λ₁ (λ₁·Σ|W|, ≥ 0)"),
+    Factor("l1_proximal", "L1 proximal", "bool",
+           "L1 as a soft-threshold after each step (exact zeros) instead of a subgradient term"),
 )}
 
 _TRUE, _FALSE = ("on", "true", "yes", "1", "bn"), ("off", "false", "no", "0", "none")
@@ -93,7 +99,7 @@ def check_level(name: str, value):
             v = float(value)
         except (TypeError, ValueError):
             raise ValueError(f"{f.name} levels must be numbers, got {value!r}") from None
-        ok = {"dropout": 0 <= v < 1, "init_std": v > 0, "lr": v > 0, "weight_decay": v >= 0}[f.name]
+        ok = {"dropout": 0 <= v < 1, "init_std": v > 0, "lr": v > 0, "weight_decay": v >= 0, "l1": v >= 0}[f.name]
         if not (math.isfinite(v) and ok):
             raise ValueError(f"bad {f.name} level {value!r}: {f.description}")
         return v
@@ -157,7 +163,7 @@ class RunSpec:
         hyper = dict(s.hyper)
         changes: dict = {"seed": int(self.seed)}
         init_kwargs: dict = {}
-        for key in ("dropout", "activation", "init", "batchnorm", "weight_decay"):
+        for key in ("dropout", "activation", "init", "batchnorm", "weight_decay", "l1", "l1_proximal"):
             if key in levels:
                 changes[key] = levels[key]
         if "optimizer" in levels:
@@ -218,6 +224,7 @@ class RunResult:
     wall_time: float = 0.0
     status: str = "finished"  # finished, diverged or cancelled
     message: str = ""
+    weight_zeros: tuple = (0, 0, 0)  # Trainer.weight_zeros() at the end: (exactly 0, |w| < 1e-3, all)
 
     @property
     def label(self) -> str:
@@ -243,7 +250,7 @@ def build_trainer(spec: RunSpec) -> Trainer:
     s, init_kwargs = spec.settings()
     model = MLP(data.n_features, list(s.hidden), data.n_classes, activation=s.activation, init=s.init,
                 batchnorm=s.batchnorm, dropout=s.dropout, weight_decay=s.weight_decay, l1=s.l1,
-                seed=s.seed, init_kwargs=init_kwargs)
+                seed=s.seed, init_kwargs=init_kwargs, l1_proximal=s.l1_proximal)
     return Trainer(model, optimizers.get(s.optimizer, **s.hyper), data.x_train, data.y_train,
                    data.x_test, data.y_test, batch_size=s.batch_size, epochs=s.epochs, seed=s.seed)
 
@@ -268,7 +275,7 @@ def run_one(spec: RunSpec, progress=None, should_stop=None) -> RunResult:
     acc = np.asarray(curves["test_accuracy"], dtype=float)
     best = int(np.nanargmax(acc)) if np.isfinite(acc).any() else 0
     return RunResult(spec.config, spec.config_id, spec.seed, curves, best,
-                     time.perf_counter() - t0, trainer.status, trainer.message)
+                     time.perf_counter() - t0, trainer.status, trainer.message, trainer.weight_zeros())
 
 
 @dataclass
@@ -280,7 +287,7 @@ class ConfigSummary:
     seeds: tuple
     mean: dict  # SUMMARY_CURVES key → (epochs + 1,) mean curve (NaN where no seed reached that epoch)
     std: dict
-    final: dict  # SUMMARY_CURVES key → (mean, std) of the final values
+    final: dict  # SUMMARY_CURVES key → (mean, std) of the final values; also WEIGHT_SHARES keys
     best_epoch: float
     wall_time: float  # mean per run
     diverged: int  # how many seeds diverged
@@ -322,6 +329,12 @@ def summarize(results) -> list[ConfigSummary]:
         for k in SUMMARY_CURVES:
             mean[k], std[k] = _mean_std(stacks[k])
             m, s = _mean_std(finals[k][:, None])
+            final[k] = (float(m[0]), float(s[0]))
+        zeros = np.array([r.weight_zeros for r in runs], dtype=float).reshape(len(runs), 3)
+        with np.errstate(all="ignore"):
+            shares = zeros[:, :2] / zeros[:, 2:]  # NaN for a result without weights
+        for i, k in enumerate(WEIGHT_SHARES):
+            m, s = _mean_std(shares[:, i:i + 1])
             final[k] = (float(m[0]), float(s[0]))
         out.append(ConfigSummary(runs[0].config, cid, tuple(r.seed for r in runs), mean, std, final,
                                  float(np.mean([r.best_epoch for r in runs])),
@@ -380,4 +393,15 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
            "As the book: 300 training samples, 6×100, SGD 0.01, batch 100; λ = 0.1 and dropout 0.2. "
            "150 epochs instead of 201/301 (the gap is open by then); compare train vs test accuracy.",
            "weight_decay", "dropout"),
+    Preset("Book 6.4 + batch norm: does it reduce overfitting?", BOOK_OVERFITTING_DATA,
+           replace(BOOK_OVERFITTING, epochs=50), {"batchnorm": [False, True]}, (0, 1, 2),
+           "The book's overfitting set-up (300 training samples, 6×100, SGD 0.01, batch 100) with and "
+           "without batch norm, 3 seeds, 50 epochs. Plot the gap (train − test), then train accuracy.",
+           "batchnorm"),
+    Preset("L1 vs L2: sparse weights (moons)", DataSpec("toy", "moons", 0.1, 400, 0.2),
+           RunSettings(hidden=(32, 32), optimizer="sgd", hyper={"lr": 0.1}, batch_size=16, epochs=40),
+           {"weight_decay": [0.0, 0.003], "l1": [0.0, 0.001], "l1_proximal": [False, True]}, (0, 1),
+           "L2 λ = 0.003 and L1 λ₁ = 0.001, each alone and both, with L1 as a subgradient term or as a "
+           "proximal step; SGD 0.1, 40 epochs, 2 seeds. Compare the table's |w| < 1e-3 and w = 0 columns.",
+           "l1", "l1_proximal"),
 )}

@@ -5,6 +5,15 @@ output Dense and softmax cross-entropy. The loss adds ½·weight_decay·Σ‖W�
 l1·Σ|W| over Dense weights only (not biases, BN or PReLU parameters), as the lecture's weight
 decay does.
 
+L1 is applied in one of two ways. By default its subgradient l1·sign(W) joins the gradient:
+that pulls weights *towards* 0 but a step of fixed size overshoots 0, so weights oscillate
+around it and (almost) none ends *exactly* at 0. With ``l1_proximal=True`` the gradient holds
+the data loss and L2 only, and after the optimizer step the trainer calls
+``proximal_step(lr)``: the soft-threshold W ← sign(W)·max(|W| − lr·l1, 0), the proximal
+operator of lr·l1·‖W‖₁ (ISTA). Weights whose magnitude the step would carry past 0 are set to
+exactly 0, so the proximal step gives truly sparse weights. (With SGD this is exact proximal
+gradient descent; with adaptive optimizers it is the common heuristic using their base lr.)
+
 ``params`` are the network's own arrays, the same objects for its whole life, so optimizers
 update them in place; ``gradient``/``loss_and_gradient`` return the network's gradient arrays,
 overwritten by the next backward pass (like PyTorch's ``.grad``) — copy them to keep them.
@@ -54,6 +63,7 @@ class MLP:
         weight_decay: float = 0.0,
         l1: float = 0.0,
         seed=0,
+        l1_proximal: bool = False,
         dtype=np.float64,
         activation_kwargs: dict | None = None,
         init_kwargs: dict | None = None,
@@ -81,6 +91,7 @@ class MLP:
             raise ValueError(f"dropout must be in [0, 1), got {dropout!r}")
         self.weight_decay = validate.number(weight_decay, "weight_decay", minimum=0)
         self.l1 = validate.number(l1, "l1", minimum=0)
+        self.l1_proximal = bool(l1_proximal)
         self.dtype = float_dtype(dtype)
         self.seed = validate.seed(seed)
 
@@ -165,11 +176,30 @@ class MLP:
             if self.weight_decay:
                 np.multiply(W, self.weight_decay, out=tmp)
                 gW += tmp
-            if self.l1:
+            if self.l1 and not self.l1_proximal:
                 np.sign(W, out=tmp)
                 tmp *= self.l1
                 gW += tmp
         return loss, self.grads
+
+    def proximal_step(self, lr: float) -> None:
+        """The L1 soft-threshold after an optimizer step (``l1_proximal`` only; else nothing).
+
+        W ← sign(W)·max(|W| − lr·l1, 0) on every Dense weight matrix, in place.
+        """
+        if not (self.l1 and self.l1_proximal):
+            return
+        threshold = float(lr) * self.l1
+        for dense, tmp in zip(self.dense_layers, self._l2_buffers):
+            W = dense.params["W"]
+            np.abs(W, out=tmp)
+            tmp -= threshold
+            np.maximum(tmp, 0.0, out=tmp)
+            np.copysign(tmp, W, out=W)
+
+    def weight_arrays(self) -> list[np.ndarray]:
+        """The Dense weight matrices (the arrays L1/L2 act on), the network's own objects."""
+        return [d.params["W"] for d in self.dense_layers]
 
     def gradient(self, x, labels):
         """Gradients of ``loss(x, labels)`` (training mode), one array per entry of ``params``."""
@@ -259,4 +289,4 @@ class MLP:
     def __repr__(self) -> str:
         return (f"MLP({self.n_in}, {self.hidden_sizes}, {self.n_out}, activation={self.activation!r}, "
                 f"init={self.init!r}, batchnorm={self.batchnorm}, dropout={self.dropout:g}, "
-                f"weight_decay={self.weight_decay:g}, l1={self.l1:g}, dtype={self.dtype.name})")
+                f"weight_decay={self.weight_decay:g}, l1={self.l1:g}{' (proximal)' if self.l1_proximal else ''}, dtype={self.dtype.name})")

@@ -100,3 +100,18 @@ def dead_unit_share(pre_activations) -> float:
     if z.shape[0] == 0:
         raise ValueError("pre_activations has no samples")
     return float(np.count_nonzero(np.all(z <= 0, axis=0))) / z.shape[1]
+
+
+def zero_counts(arrays, small: float = 1e-3) -> tuple[int, int, int]:
+    """``(entries exactly 0, entries with |a| < small, all entries)`` over ``arrays``.
+
+    Tells L1's two implementations apart: subgradient steps leave weights *near* 0 (many below
+    ``small``, none exactly 0), the proximal soft-threshold sets them to exactly 0.
+    """
+    exact = near = total = 0
+    for a in arrays:
+        a = np.asarray(a)
+        exact += int(np.count_nonzero(a == 0))
+        near += int(np.count_nonzero(np.abs(a) < small))
+        total += int(a.size)
+    return exact, near, total

@@ -300,6 +300,8 @@ class Trainer:
             np.copyto(keep, p)
         try:
             self.optimizer.step(params, grads)
+            if getattr(self.model, "l1_proximal", False):  # L1 soft-threshold (engine.network)
+                self.model.proximal_step(self.optimizer.hyper["lr"])
             problem = None if _all_finite(params) else "overflow"
         except FloatingPointError:
             problem = "fp_update"
@@ -387,6 +389,14 @@ class Trainer:
             item["dead_share"] = None if pre is None else stats.dead_unit_share(pre)
             out.append(item)
         return out
+
+    def weight_zeros(self, small: float = 1e-3) -> tuple[int, int, int]:
+        """``(exactly 0, |w| < small, total)`` over the model's weight matrices (L1's sparsity)."""
+        arrays = getattr(self.model, "weight_arrays", None)
+        if arrays is None:
+            return 0, 0, 0
+        with self._lock:
+            return stats.zero_counts(arrays(), small)
 
     def decision_grid(self, bounds, n: int = 100) -> dict:
         """The model's class probabilities on an ``n × n`` grid over ``bounds`` (eval mode).

@@ -183,3 +183,19 @@ def test_migrate_legacy_reads_a_session_captured_by_the_last_release():
         "color_by": "init_std", "style_by": "batchnorm", "bands": True}}
     state = cm.State.from_dict(cm.migrate_legacy(captured))
     assert state == cm.preset_state("Book 6.3: batch norm vs none × 16 init scales")
+
+
+def test_l1_is_a_compare_factor_that_reaches_the_network():
+    from engine import experiments as ex
+
+    state = cm.State(vary=("l1", "l1_proximal"), levels=cm.Levels(l1="0, 0.003", l1_proximal="off, on"))
+    factors, seeds, data, base = state.grid()
+    assert factors == {"l1": [0.0, 0.003], "l1_proximal": [False, True]}
+    specs = ex.expand_grid(factors, seeds, data, base)
+    settings = {spec.config: spec.settings()[0] for spec in specs}
+    s = settings[(("l1", 0.003), ("l1_proximal", True))]
+    assert (s.l1, s.l1_proximal) == (0.003, True)
+    net = ex.build_trainer(specs[-1]).model
+    assert (net.l1, net.l1_proximal) == (0.003, True)
+    with pytest.raises(ValueError, match="l1"):
+        ex.parse_levels("l1", "-0.1")

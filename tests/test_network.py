@@ -312,3 +312,37 @@ def test_no_hidden_layers_is_softmax_regression():
     assert net.param_names == ["dense1.W", "dense1.b"] and net.layer_records() == []
     nonzero_biases(net)
     check_network(net, *data())
+
+
+def _l1_run(proximal: bool):
+    """The default spiral network (1152 weights) with L1 λ₁ = 0.003, SGD lr 0.1, 40 epochs."""
+    from engine.training_setup import DataSpec, RunSettings, make_data, make_trainer
+
+    s = RunSettings(l1=0.003, l1_proximal=proximal, optimizer="sgd", hyper={"lr": 0.1}, epochs=40)
+    trainer = make_trainer(make_data(DataSpec()), s)
+    for _ in trainer.run():
+        pass
+    assert trainer.status == "finished"
+    return trainer.weight_zeros()
+
+
+def test_l1_proximal_step_gives_exact_zeros_subgradient_none():
+    sub_exact, sub_small, total = _l1_run(False)
+    prox_exact, prox_small, _ = _l1_run(True)
+    assert total == 1152
+    assert sub_exact == 0 and sub_small > 100  # pulled towards 0, never onto it
+    assert prox_exact > total // 2 and prox_exact <= prox_small
+
+
+def test_proximal_step_is_the_soft_threshold():
+    net = MLP(3, [4], 2, l1=0.5, l1_proximal=True, seed=1)
+    before = [w.copy() for w in net.weight_arrays()]
+    net.proximal_step(0.2)  # threshold 0.1
+    for w0, w in zip(before, net.weight_arrays()):
+        assert np.array_equal(w, np.sign(w0) * np.maximum(np.abs(w0) - 0.1, 0.0))
+    x, y = data()
+    _loss, grads = net.loss_and_gradient(x[:, :3], y % 2)
+    plain = MLP(3, [4], 2, seed=1)
+    plain.set_flat_params(net.get_flat_params())
+    _l, g_plain = plain.loss_and_gradient(x[:, :3], y % 2)
+    assert all(np.array_equal(a, b) for a, b in zip(grads, g_plain))  # no sign(W) term in the gradient

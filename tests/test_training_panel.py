@@ -378,7 +378,7 @@ def test_book_overfitting_preset(qtbot, panel):
     assert (len(run.data.y_train), len(run.data.y_test)) == (300, 1000) and run.data.synthetic
     model = run.trainer.model
     assert model.hidden_sizes == [100] * 6 and model.weight_decay == 0.1
-    assert run.trainer.optimizer.name == "sgd" and run.trainer.epochs == 200
+    assert run.trainer.optimizer.name == "sgd" and run.trainer.epochs == 201  # the book's
     assert panel.form.settings() == panel.model.settings() and panel.preset.currentIndex() == 0
 
 
@@ -398,3 +398,20 @@ def test_views_follow_the_theme(qtbot, panel):
         palette.set_dark(False)
     assert background(panel.bands) == palette.LIGHT["BACKGROUND"].lower()
     assert palette.LIGHT["MUTED"] in panel.layer_note.styleSheet()
+
+
+def test_l1_proximal_step_gives_exact_zeros_in_the_read_out(qtbot, panel):
+    form = panel.form
+    rebuilt(qtbot, panel, lambda: form.l1.setValue(5.0))  # Adam lr 0.01: a threshold of 0.05 per step
+    run = rebuilt(qtbot, panel, lambda: form.l1_proximal.setChecked(True))
+    assert run.trainer.model.l1_proximal and panel.model.state.network.l1_proximal
+    click_step(qtbot, panel, 5)
+    exact, small, total = panel.model.weight_zeros()
+    assert total == run.trainer.model.n_params - sum(d.params["b"].size for d in run.trainer.model.dense_layers)
+    assert exact > total // 4 and small >= exact
+    assert f"{exact} of {total} exactly 0" in panel.weights_label.text()
+    rebuilt(qtbot, panel, lambda: form.l1_proximal.setChecked(False))  # the subgradient: towards 0, not onto it
+    click_step(qtbot, panel, 5)
+    assert panel.model.weight_zeros()[0] == 0
+    assert f"0 of {total} exactly 0" in panel.weights_label.text()
+    rebuilt(qtbot, panel, lambda: form.l1.setValue(0.0))

@@ -47,6 +47,10 @@ TABLE_METRICS = (
     ("train_loss", "Train loss", "Final training loss (with the weight penalty), mean ± sd"),
     ("test_loss", "Test loss", "Final test loss, mean ± sd"),
     ("accuracy_gap", "Gap", "Generalization gap: final train − test accuracy, in points (overfitting)"),
+    ("small_weights", "|w| < 1e-3", "Share of the weights with |w| < 1e-3 at the end, mean ± sd (L1 pulls weights "
+     "towards 0)"),
+    ("zero_weights", "w = 0", "Share of the weights exactly 0 at the end, mean ± sd (only L1's proximal step "
+     "sets weights to exactly 0)"),
     ("best_epoch", "Best epoch", "Epoch of the highest test accuracy (mean across seeds)"),
     ("wall_time", "Time (s)", "Wall time of one run, mean across seeds"),
     ("diverged", "Diverged", "How many of the seeds diverged (loss not finite or > 1e6)"),
@@ -66,6 +70,8 @@ class Levels(StateBase):
     optimizer: str = "sgd:0.1, adam:0.01"
     lr: str = "0.001, 0.01, 0.1"
     weight_decay: str = "0, 0.1"
+    l1: str = "0, 0.001"
+    l1_proximal: str = "off, on"
 
 
 @dataclass(frozen=True)

@@ -126,6 +126,7 @@ class NetworkState(StateBase):
     batch_size: int = setting(16, lo=1, hi=4096)
     epochs: int = setting(300, lo=1, hi=100000)
     seed: int = setting(0, lo=0, hi=2**31 - 1)
+    l1_proximal: bool = setting(False, doc="L1 as a soft-threshold after each step: exact zeros")
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -147,14 +148,14 @@ class NetworkState(StateBase):
     def settings(self) -> RunSettings:
         return RunSettings(self.hidden, self.activation, self.init, self.batchnorm, self.dropout,
                            self.weight_decay, self.l1, self.optimizer, dict(self.hyper), self.batch_size,
-                           self.epochs, self.seed)
+                           self.epochs, self.seed, self.l1_proximal)
 
     @classmethod
     def of(cls, s: RunSettings) -> "NetworkState":
         return cls(tuple(int(h) for h in s.hidden), s.activation, s.init, bool(s.batchnorm), float(s.dropout),
                    float(s.weight_decay), float(s.l1), s.optimizer,
                    tuple((k, float(v)) for k, v in s.hyper.items()), int(s.batch_size), int(s.epochs or 1),
-                   int(s.seed))
+                   int(s.seed), bool(s.l1_proximal))
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ class Frame:
     grid: dict | None = None  # Trainer.decision_grid()
     predictions: np.ndarray | None = None  # predicted classes of the mosaic's samples
     partner: dict | None = None  # the comparison's view (training_pair: grid, accuracies)
+    zeros: tuple | None = None  # Trainer.weight_zeros(): (exactly 0, |w| < 1e-3, all weights)
 
 
 class Control:
@@ -315,14 +317,14 @@ class Run:
 
 
 def monitor_views(trainer, data, samples, stats: bool = True):
-    """Worker: ``(layer_stats or None, decision grid or None, predictions or None)``."""
+    """Worker: ``(layer_stats or None, decision grid or None, predictions or None, weight_zeros)``."""
     layer_stats = trainer.layer_stats(bins=HIST_BINS) if stats else None  # before any eval pass
     grid = trainer.decision_grid(data.bounds, GRID_N) if data.is_2d else None
     predictions = None
     if data.image_shape is not None and len(samples):
         # an eval pass: it runs in the training thread, after layer_stats read the training pass
         predictions = np.argmax(trainer.model.predict(data.x_test[samples]), axis=1)
-    return layer_stats, grid, predictions
+    return layer_stats, grid, predictions, trainer.weight_zeros()
 
 
 def build_run(spec: DataSpec, settings: RunSettings, image_set=None, cached=None, compare: str = NONE) -> Run:
@@ -331,7 +333,7 @@ def build_run(spec: DataSpec, settings: RunSettings, image_set=None, cached=None
     data = cached if cached is not None else make_data(spec, image_set)
     trainer = make_trainer(data, settings)
     samples = np.arange(min(N_SAMPLES, len(data.y_test))) if data.image_shape is not None else np.empty(0, int)
-    _stats, grid, predictions = monitor_views(trainer, data, samples, stats=False)
+    _stats, grid, predictions, _zeros = monitor_views(trainer, data, samples, stats=False)
     return Run(spec, settings, data, trainer, samples, grid, predictions,
                partner=make_partner(data, settings, compare, trainer))
 
@@ -377,7 +379,7 @@ def train_frames(run: Run, control: Control):
                 taken += 1
                 paced_n += 1
                 now = time.perf_counter()
-        views = (None, None, None)
+        views = (None, None, None, None)
         now = time.perf_counter()
         if taken and (single or trainer.done or now - last_views >= control.views_s):
             last_views = now
@@ -385,8 +387,9 @@ def train_frames(run: Run, control: Control):
             run.bands.append(trainer.step_count, views[0])
         partner = run.partner.view(run.data.bounds, GRID_N) if run.partner and views[0] is not None else None
         end = time.perf_counter()
+        stats, grid, predictions, zeros = views
         yield Frame(trainer.step_count, taken, single, end - start, end - now if views[0] is not None else 0.0,
-                    *views, partner)
+                    stats=stats, grid=grid, predictions=predictions, partner=partner, zeros=zeros)
         if trainer.done:
             return
 
@@ -489,3 +492,7 @@ class TrainingModel:
     def gap(self) -> float:
         """Train minus test accuracy at the last evaluation (the overfitting gap)."""
         return self.final("train_accuracy") - self.final("test_accuracy")
+
+    def weight_zeros(self) -> tuple[int, int, int]:
+        """``(weights exactly 0, |w| < 1e-3, all weights)`` of the run's network (L1's sparsity)."""
+        return self.run.trainer.weight_zeros() if self.run is not None else (0, 0, 0)

@@ -106,7 +106,7 @@ class ResultsModel(QAbstractTableModel):
             return tr(experiments.format_level(self.value(row, col)))
         key = METRICS[col - nf][0]
         if key in s.final:
-            return _pm(*s.final[key], percent="accuracy" in key or key.endswith("gap"), spread=len(s.seeds) > 1)
+            return _pm(*s.final[key], percent="accuracy" in key or key.endswith(("gap", "weights")), spread=len(s.seeds) > 1)
         if key == "best_epoch":
             return f"{s.best_epoch:.3g}"
         if key == "wall_time":

@@ -117,6 +117,11 @@ class TrainingDrawing:
             text = readout_text(self.model.run.settings.activation, self.model.state.compare, self._partner)
             self.boundary_pair.set_view(self._partner, text)
             self._partner = None
+        if self._zeros is not None:
+            exact, small, total = self._zeros
+            self.weights_label.setText(tr("Weights: {exact} of {total} exactly 0, {small} with |w| < 1e-3").format(
+                exact=exact, total=total, small=small))
+            self._zeros = None
 
     def _draw_bands(self) -> None:
         self.bands.redraw(self.model.x_scale())

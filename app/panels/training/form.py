@@ -201,11 +201,20 @@ class NetworkForm(QGroupBox):
         self.dropout.valueChanged.connect(self._emit)
         form.addRow(tr("Dropout"), self.dropout)
         self.l2 = self._sci("l2Spin", 0.0, 10.0, "L2 weight decay λ: loss + ½·λ·Σ‖W‖²")
-        self.l1 = self._sci("l1Spin", 0.0, 10.0, "L1 weight decay: loss + λ₁·Σ|W| (drives weights to exactly 0)")
+        self.l1 = self._sci("l1Spin", 0.0, 10.0, "L1 weight decay: loss + λ₁·Σ|W|; pulls weights towards 0; "
+                            "with the proximal step many become exactly 0")
         decay = QHBoxLayout()
         decay.addWidget(self.l2, 1)
         decay.addWidget(self.l1, 1)
         form.addRow("L2 / L1", decay)
+        self.l1_proximal = QCheckBox(tr("L1 as a proximal step"), self)
+        self.l1_proximal.setObjectName("l1ProximalCheck")
+        _tip(self.l1_proximal, "Apply L1 after each optimizer step as a soft-threshold, "
+             "W ← sign(W)·max(|W| − lr·λ₁, 0), instead of adding λ₁·sign(W) to the gradient. "
+             "Plain subgradient steps overshoot 0 and leave weights near it, never exactly at it; "
+             "the proximal step sets them to exactly 0")
+        self.l1_proximal.toggled.connect(self._emit)
+        form.addRow("", self.l1_proximal)
 
         self.optimizer = self._combo("optimizerCombo", [(e.display_name, e.name) for e in optimizers.entries()],
                                      self._settings.optimizer, "The update rule")
@@ -264,7 +273,7 @@ class NetworkForm(QGroupBox):
     def set_settings(self, s: RunSettings) -> None:
         """Show ``s`` without emitting."""
         widgets = (self.hidden_edit, self.activation, self.init, self.batchnorm, self.dropout, self.l2, self.l1,
-                   self.optimizer, self.editor, self.batch_size, self.epochs, self.seed)
+                   self.l1_proximal, self.optimizer, self.editor, self.batch_size, self.epochs, self.seed)
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -275,6 +284,7 @@ class NetworkForm(QGroupBox):
             self.dropout.setValue(float(s.dropout))
             self.l2.setValue(float(s.weight_decay))
             self.l1.setValue(float(s.l1))
+            self.l1_proximal.setChecked(bool(s.l1_proximal))
             self.optimizer.setCurrentIndex(max(0, self.optimizer.findData(s.optimizer)))
             self.hyper[s.optimizer] = {**self.hyper[s.optimizer], **s.hyper}
             self.batch_size.setValue(int(s.batch_size))
@@ -313,7 +323,8 @@ class NetworkForm(QGroupBox):
             batchnorm=self.batchnorm.isChecked(), dropout=float(self.dropout.value()),
             weight_decay=float(self.l2.value()), l1=float(self.l1.value()), optimizer=name,
             hyper=dict(self.hyper[name]), batch_size=int(self.batch_size.value()),
-            epochs=int(self.epochs.value()), seed=int(self.seed.value()))
+            epochs=int(self.epochs.value()), seed=int(self.seed.value()),
+            l1_proximal=self.l1_proximal.isChecked())
         if new != self._settings:
             self._settings = new
             self.settingsChanged.emit(new)

@@ -105,6 +105,11 @@ class TrainingLayout:
         self.data_label = QLabel(self.content)
         self.data_label.setObjectName("dataLabel")
         self.data_label.setWordWrap(True)
+        self.weights_label = QLabel(self.content)
+        self.weights_label.setObjectName("weightsLabel")
+        self.weights_label.setWordWrap(True)
+        self.weights_label.setToolTip(tr("Sparsity of the weight matrices: L1 pulls weights towards 0; only the "
+                                         "proximal step sets them to exactly 0"))
         self.preset = QComboBox(self.content)
         self.preset.setObjectName("presetCombo")
         self.preset.addItem(tr("Book experiments…"), None)
@@ -134,6 +139,7 @@ class TrainingLayout:
         side_layout.addWidget(self.form)
         side_layout.addWidget(self.compare)
         side_layout.addWidget(self.data_label)
+        side_layout.addWidget(self.weights_label)
         side_layout.addStretch(1)
         scroll = QScrollArea(self.content)
         scroll.setObjectName("trainingControls")
@@ -210,7 +216,7 @@ class TrainingLayout:
 
     def _recolor(self, _dark: bool = False) -> None:
         """Muted labels follow the theme (``palette.signals.changed``)."""
-        for label in (self.data_label, self.layer_note):
+        for label in (self.data_label, self.weights_label, self.layer_note):
             label.setStyleSheet(f"color: {palette.MUTED}")
 
     # ---- state → widgets ------------------------------------------------------------------------------

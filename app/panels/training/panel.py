@@ -79,6 +79,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self._grid: dict | None = None  # the newest decision grid, not drawn yet
         self._predictions = None  # likewise the mosaic's predictions
         self._partner: dict | None = None  # and the comparison's view (app.models.training_pair)
+        self._zeros: tuple | None = None  # likewise the weights' zero counts
         self._speed = collections.deque(maxlen=40)  # (time, step) while playing
         self.steps_per_sec = 0.0
         self.worker_busy_s = 0.0  # worker time of all frames (benchmark read-out)
@@ -271,6 +272,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self._stats = None
         self._hist_range = None
         self._grid = self._predictions = self._partner = None
+        self._zeros = run.trainer.weight_zeros()
         self._show_run(run)
         self._draw(views=True)
         self.mark_ready()
@@ -301,6 +303,8 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
             self._predictions = frame.predictions
         if frame.partner is not None:
             self._partner = frame.partner
+        if frame.zeros is not None:
+            self._zeros = frame.zeros
         self.step_count = frame.step
         if frame.single or self.model.run.trainer.done:
             self._draw(views=True)
