@@ -1,13 +1,12 @@
 """The Compare panel's lecture scenes (app.lecture.scenes.compare), run with the scene runner's
 protocol on a real panel with real worker processes, and checked on the finished grid.
 
-The two book grids train 32 and 4 bigger networks (about a minute on two cores); they run when
-GRADLAB_SLOW_SCENES=1. The assignment's small grid always runs.
+The book's grids train bigger networks (about a minute each on two cores): they are marked slow
+(CI runs them; deselect locally with -m 'not slow'). The assignment's small grid always runs.
 """
 
 import json
 import multiprocessing
-import os
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,6 @@ BY_NAME = {s.name: s for s in SCENES}
 GRID_SCENES = [s for s in SCENES if "preset" in s.state]
 KO_SCENES = {k: v for f in sorted((Path(__file__).parents[1] / "resources/i18n/ko").glob("*.json"))
              for k, v in json.loads(f.read_text(encoding="utf-8")).items()}
-SLOW = os.environ.get("GRADLAB_SLOW_SCENES") == "1"
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +100,7 @@ def test_the_checks_fail_on_results_that_do_not_show_the_claim(name):
     assert len(scene.check(missing)) == len(scene.checks)
 
 
-@pytest.mark.skipif(not SLOW, reason="the book's grids take about a minute; set GRADLAB_SLOW_SCENES=1")
+@pytest.mark.slow  # the book's grids take about a minute each; CI runs them
 @pytest.mark.parametrize("name", ["regularization-grid", "batchnorm-training", "batchnorm-overfitting"])
 def test_book_grids_run_and_their_claims_hold(qtbot, panel, name):
     assert run(panel, BY_NAME[name], qtbot) == []
