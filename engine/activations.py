@@ -281,6 +281,11 @@ def entries():
     return REGISTRY.entries()
 
 
+#: What a settings field ``activation_alpha`` means (Training, Compare, Landscape, RunSettings).
+ALPHA_DOC = ("α of Leaky ReLU / PReLU (starting slope) / ELU; None = GradLab's default for the "
+             "activation: the lecture's 0.1 for Leaky ReLU (PyTorch: 0.01), 0.25 for PReLU, 1 for ELU")
+
+
 def alpha_default(name: str) -> float | None:
     """GradLab's default α of activation ``name``, or None when it has no parameter α."""
     return REGISTRY.entry(name).extra.get("alpha_default")

@@ -72,10 +72,6 @@ class RunSettings:
 
     hidden: tuple[int, ...] = (32, 32)
     activation: str = "relu"
-    #: α of Leaky ReLU / PReLU (its starting slope) / ELU; None: GradLab's default for the
-    #: activation (``engine.activations.alpha_default``: the lecture's 0.1 for Leaky ReLU).
-    #: Ignored by activations without α.
-    activation_alpha: float | None = None
     init: str = "he"
     batchnorm: bool = False
     dropout: float = 0.0
@@ -86,6 +82,10 @@ class RunSettings:
     batch_size: int = 16
     epochs: int | None = 300
     seed: int = 0
+    #: α of Leaky ReLU / PReLU (its starting slope) / ELU; None: GradLab's default for the
+    #: activation (``engine.activations.alpha_default``: the lecture's 0.1 for Leaky ReLU).
+    #: Ignored by activations without α.
+    activation_alpha: float | None = None
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
