@@ -69,3 +69,22 @@ def test_the_training_panels_alpha_reaches_the_network(qtbot):
         p._steppers.clear()
         p.stepper = None
         gc.collect()
+
+
+def test_landscape_controls_show_and_read_alpha_and_it_reaches_the_network(qtbot):
+    from app.models.landscape import State, landscape_activations
+    from app.panels.landscape.controls import LandscapeControls
+    from engine.training_setup import build_network
+
+    assert landscape_activations() == [n for n in activations.elementwise_names(learned=False) if n != "step"]
+    controls = LandscapeControls()
+    qtbot.addWidget(controls)
+    state = State().replace(activation="elu", activation_alpha=0.5)
+    controls.show_state(state)
+    assert controls.activation_picker.alpha_spin.value() == pytest.approx(0.5)
+    assert controls.read(State()) == state
+    with qtbot.waitSignal(controls.edited):
+        controls.activation_picker.alpha_spin.setValue(0.7)
+    network = controls.read(State()).settings().network
+    model = build_network(2, 3, network)
+    assert [layer.activation.alpha for layer in model.activation_layers] == [pytest.approx(0.7)] * len(network.hidden)
