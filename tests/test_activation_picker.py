@@ -88,3 +88,22 @@ def test_landscape_controls_show_and_read_alpha_and_it_reaches_the_network(qtbot
     network = controls.read(State()).settings().network
     model = build_network(2, 3, network)
     assert [layer.activation.alpha for layer in model.activation_layers] == [pytest.approx(0.7)] * len(network.hidden)
+
+
+def test_compare_form_edits_activation_and_alpha_and_the_runs_get_them(qtbot):
+    from app.models.compare import State
+    from app.panels.compare.form import CompareForm
+    from engine import experiments
+
+    form = CompareForm()
+    qtbot.addWidget(form)
+    state = State().replace(activation="leaky_relu", activation_alpha=0.2)
+    form.show_state(state)
+    assert form.activation_picker.name() == "leaky_relu"
+    assert form.activation_picker.alpha_spin.value() == pytest.approx(0.2)
+    with qtbot.waitSignal(form.edited) as sent:
+        form.activation_picker.alpha_spin.setValue(0.3)
+    assert sent.args[0] == {"activation": "leaky_relu", "activation_alpha": pytest.approx(0.3)}
+    state = state.merged(sent.args[0])
+    spec = experiments.RunSpec((("activation", "leaky_relu"),), 0, 0, state.data_spec(), state.run_settings())
+    assert spec.settings()[0].activation_alpha == pytest.approx(0.3)

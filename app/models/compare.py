@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from app.models.base import StateBase, StateError, setting
-from engine import datasets, experiments, grid_worker as msgs, optimizers
+from engine import activations, datasets, experiments, grid_worker as msgs, optimizers
 from engine.training_setup import DataSpec, RunSettings, parse_hidden
 
 FACTOR_NAMES = tuple(experiments.FACTORS)
@@ -90,6 +90,10 @@ class State(StateBase):
     sort_column: str = setting("", choices=("",) + FACTOR_NAMES + tuple(k for k, _h, _t in TABLE_METRICS),
                                doc="the table's sort column; empty: grid order")
     sort_descending: bool = False
+    activation: str = setting("relu", choices=activations.elementwise_names,
+                              doc="every hidden layer's activation when it is not a factor")
+    activation_alpha: float | None = setting(None, lo=0.001, hi=10.0,
+                                             doc=activations.ALPHA_DOC + "; also for such activation levels")
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -104,8 +108,9 @@ class State(StateBase):
         return DataSpec(source, self.data, 0.1 if source == "toy" else 0.0, self.size, self.test_pct / 100)
 
     def run_settings(self) -> RunSettings:
-        return RunSettings(hidden=self.hidden, optimizer=self.optimizer, hyper={"lr": float(self.lr)},
-                           batch_size=self.batch, epochs=self.epochs)
+        return RunSettings(hidden=self.hidden, activation=self.activation, optimizer=self.optimizer,
+                           hyper={"lr": float(self.lr)}, batch_size=self.batch, epochs=self.epochs,
+                           activation_alpha=self.activation_alpha)
 
     def factors(self) -> dict:
         """Ticked factors → parsed levels (ValueError names the factor and its bad level)."""
@@ -135,6 +140,7 @@ def preset_state(name: str, base: State | None = None) -> State:
         preset=name, data=preset.data.name, size=preset.data.size, test_pct=round(preset.data.test_ratio * 100, 2),
         hidden=tuple(preset.base.hidden), epochs=preset.base.epochs, batch=preset.base.batch_size,
         optimizer=preset.base.optimizer, lr=float(preset.base.hyper.get("lr", 0.01)), seeds=len(preset.seeds),
+        activation=preset.base.activation, activation_alpha=preset.base.activation_alpha,
         vary=tuple(names), levels=base.levels.replace(**levels), color_by=color_by, style_by=style_by)
 
 

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.models.compare import DIGITS, State
 from app.widgets import palette
+from app.widgets.activation_picker import ActivationPicker
 from app.widgets.optimizer_editor import SciSpinBox
-from engine import datasets, experiments, optimizers
+from engine import activations, datasets, experiments, optimizers
 from engine.training_setup import parse_hidden
 
 #: Input errors of the grid (``engine.experiments``), shown translated in the banner.
@@ -104,6 +105,10 @@ class CompareForm(QWidget):
                              ("Hidden", self.hidden_edit), ("Epochs", self.epochs_spin), ("Batch", self.batch_spin),
                              ("Optimizer", self.optimizer_combo), ("lr", self.lr_spin), ("Seeds", self.seeds_spin)):
             form.addRow(tr(label), field)
+        self.activation_picker = ActivationPicker(
+            activations.elementwise_names(), "compareActivation",
+            "Activation of every hidden layer when it is not a factor; α also holds for such levels", data_box)
+        form.insertRow(4, tr("Activation"), self.activation_picker)
         layout.addWidget(data_box)
 
         factor_box = QGroupBox(tr("Factors to vary (tick) and their levels"), self)
@@ -142,6 +147,8 @@ class CompareForm(QWidget):
         self.optimizer_combo.currentIndexChanged.connect(
             lambda _i: self.edited.emit({"optimizer": self.optimizer_combo.currentData()}))
         self.hidden_edit.textChanged.connect(self._on_hidden)
+        self.activation_picker.changed.connect(lambda: self.edited.emit(
+            {"activation": self.activation_picker.name(), "activation_alpha": self.activation_picker.alpha()}))
         self.show_state(State())
         palette.signals.changed.connect(self._recolor)
         self._recolor()
@@ -197,6 +204,7 @@ class CompareForm(QWidget):
             self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(state.optimizer))
             self.lr_spin.setValue(state.lr)
             self.seeds_spin.setValue(state.seeds)
+            self.activation_picker.set_value(state.activation, state.activation_alpha)
             for name, check in self.checks.items():
                 check.setChecked(name in state.vary)
                 self.edits[name].setEnabled(name in state.vary)
