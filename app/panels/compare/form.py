@@ -28,6 +28,7 @@ from app.i18n import tr
 from app.models.compare import DIGITS, State
 from app.widgets import palette
 from app.widgets.activation_picker import ActivationPicker
+from app.widgets.int_spin import int_spin
 from app.widgets.optimizer_editor import SciSpinBox
 from engine import activations, datasets, experiments, optimizers
 from engine.training_setup import parse_hidden
@@ -154,12 +155,7 @@ class CompareForm(QWidget):
         self._recolor()
 
     def _spin(self, name, lo, hi, tip) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setObjectName(name)
-        spin.setRange(lo, hi)
-        spin.setToolTip(tip)
-        spin.setKeyboardTracking(False)
-        return spin
+        return int_spin(self, name, lo, hi, tip)
 
     def _recolor(self, _dark: bool = False) -> None:
         self.count_label.setStyleSheet(f"color: {palette.MUTED}")

@@ -29,6 +29,7 @@ from app.models.landscape import OPTIMIZERS, LearningRates, State, landscape_act
 from engine.training_setup import parse_hidden
 from app.widgets import palette
 from app.widgets.activation_picker import ActivationPicker
+from app.widgets.int_spin import int_spin
 from app.widgets.optimizer_editor import SciSpinBox
 from engine import datasets, optimizers
 
@@ -130,12 +131,7 @@ class LandscapeControls(QWidget):
         palette.signals.changed.connect(self._recolor)
 
     def _int_spin(self, name: str, lo: int, hi: int, tip: str) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setObjectName(name)
-        spin.setRange(lo, hi)
-        spin.setToolTip(tip)
-        spin.setKeyboardTracking(False)
-        return spin
+        return int_spin(self, name, lo, hi, tip)
 
     def _connect(self) -> None:
         emit = lambda *_a: self.edited.emit()  # noqa: E731
