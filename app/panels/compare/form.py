@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -103,13 +104,17 @@ class CompareForm(QWidget):
                                      tr("Seeds per configuration (weights, dropout masks, batch order); "
                                         "the curves show the mean ± one standard deviation across them"))
         for label, field in (("Data", self.data_combo), ("Samples", self.size_spin), ("Test %", self.test_spin),
-                             ("Hidden", self.hidden_edit), ("Epochs", self.epochs_spin), ("Batch", self.batch_spin),
+                             ("Hidden", self.hidden_edit),
                              ("Optimizer", self.optimizer_combo), ("lr", self.lr_spin), ("Seeds", self.seeds_spin)):
             form.addRow(tr(label), field)
         self.activation_picker = ActivationPicker(
             activations.elementwise_names(), "compareActivation",
             "Activation of every hidden layer when it is not a factor; α also holds for such levels", data_box)
         form.insertRow(4, tr("Activation"), self.activation_picker)
+        nums = QHBoxLayout()  # one row for both, as in the Training panel: the factors stay in view
+        nums.addWidget(self.batch_spin)
+        nums.addWidget(self.epochs_spin)
+        form.insertRow(5, tr("Batch / epochs"), nums)
         layout.addWidget(data_box)
 
         factor_box = QGroupBox(tr("Factors to vary (tick) and their levels"), self)
