@@ -32,6 +32,10 @@ class Activation:
     derivative_formula = ""
     elementwise = True
     learned = False  # True: a parameter of it is learned in training (PReLU's slope)
+    #: GradLab's default for the parameter α of the activations that have one (None: no α). It
+    #: is what the settings of Training, Compare and Landscape start from, and may differ from
+    #: the class's own default (PyTorch's): Leaky ReLU uses the lecture's 0.1, not 0.01.
+    alpha_default: float | None = None
 
     def __init__(self):
         self.params: dict[str, float] = {}
@@ -62,6 +66,7 @@ def _register(cls):
         derivative_formula=cls.derivative_formula,
         elementwise=cls.elementwise,
         learned=cls.learned,
+        alpha_default=cls.alpha_default,
     )(cls)
     return cls
 
@@ -162,6 +167,7 @@ class LeakyReLU(Activation):
     """max(αx, x) with a small fixed slope α (default 0.01 as in PyTorch; the lecture uses 0.1)."""
 
     name, display_name = "leaky_relu", "Leaky ReLU"
+    alpha_default = 0.1  # the lecture's slope; the constructor keeps PyTorch's 0.01
     formula, derivative_formula = "f(x) = x if x > 0 else αx", "f'(x) = 1 if x > 0 else α"
 
     def __init__(self, alpha: float = 0.01):
@@ -193,6 +199,7 @@ class PReLU(LeakyReLU):
 
     name, display_name = "prelu", "PReLU"
     learned = True
+    alpha_default = 0.25  # the slope it starts from (PyTorch's), then learned
     formula, derivative_formula = "f(x) = x if x > 0 else a·x  (a learned)", "f'(x) = 1 if x > 0 else a;  ∂f/∂a = min(x, 0)"
 
     def __init__(self, alpha: float = 0.25):
@@ -207,6 +214,7 @@ class ELU(Activation):
     """x for x > 0, α(eˣ − 1) otherwise: smooth, negative outputs push the mean toward 0."""
 
     name, display_name = "elu", "ELU"
+    alpha_default = 1.0
     formula, derivative_formula = "f(x) = x if x > 0 else α(eˣ − 1)", "f'(x) = 1 if x > 0 else αeˣ"
 
     def __init__(self, alpha: float = 1.0):
@@ -271,6 +279,25 @@ def names() -> list[str]:
 
 def entries():
     return REGISTRY.entries()
+
+
+#: What a settings field ``activation_alpha`` means (Training, Compare, Landscape, RunSettings).
+ALPHA_DOC = ("α of Leaky ReLU / PReLU (starting slope) / ELU; None = GradLab's default for the "
+             "activation: the lecture's 0.1 for Leaky ReLU (PyTorch: 0.01), 0.25 for PReLU, 1 for ELU")
+
+
+def alpha_default(name: str) -> float | None:
+    """GradLab's default α of activation ``name``, or None when it has no parameter α."""
+    return REGISTRY.entry(name).extra.get("alpha_default")
+
+
+def alpha_kwargs(name: str, alpha: float | None) -> dict:
+    """The constructor arguments for ``name`` with slope/scale ``alpha`` (None: GradLab's default);
+    {} for an activation without α, so callers can pass any activation through."""
+    default = alpha_default(name)
+    if default is None:
+        return {}
+    return {"alpha": float(default if alpha is None else alpha)}
 
 
 def elementwise_names(learned: bool = True) -> list[str]:

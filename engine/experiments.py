@@ -248,7 +248,8 @@ def build_trainer(spec: RunSpec) -> Trainer:
     """The engine objects of ``spec``: the same network, optimizer and data as the Training panel."""
     data = _data(spec.data)
     s, init_kwargs = spec.settings()
-    model = MLP(data.n_features, list(s.hidden), data.n_classes, activation=s.activation, init=s.init,
+    model = MLP(data.n_features, list(s.hidden), data.n_classes, activation=s.activation,
+                activation_kwargs=activations.alpha_kwargs(s.activation, s.activation_alpha), init=s.init,
                 batchnorm=s.batchnorm, dropout=s.dropout, weight_decay=s.weight_decay, l1=s.l1,
                 seed=s.seed, init_kwargs=init_kwargs, l1_proximal=s.l1_proximal)
     return Trainer(model, optimizers.get(s.optimizer, **s.hyper), data.x_train, data.y_train,

@@ -116,7 +116,7 @@ class MLP:
                 bn = BatchNorm(fan_out, dtype=self.dtype)
                 self._add(f"bn{i}", bn)
                 self.batchnorm_layers.append(bn)
-            if self.activation == "prelu":
+            if _activations.REGISTRY.entry(self.activation).extra.get("learned"):  # PReLU: α is a parameter
                 act = PReLU(**self.activation_kwargs, dtype=self.dtype)
                 self._add(f"prelu{i}", act)
             else:

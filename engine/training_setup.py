@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine import datasets, digits, optimizers, validate
+from engine import activations, datasets, digits, optimizers, validate
 from engine.network import MLP
 from engine.training import Trainer
 
@@ -83,6 +83,10 @@ class RunSettings:
     epochs: int | None = 300
     seed: int = 0
     l1_proximal: bool = False  # L1 as a soft-threshold after each step (exact zeros), see engine.network
+    #: α of Leaky ReLU / PReLU (its starting slope) / ELU; None: GradLab's default for the
+    #: activation (``engine.activations.alpha_default``: the lecture's 0.1 for Leaky ReLU).
+    #: Ignored by activations without α.
+    activation_alpha: float | None = None
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -135,6 +139,7 @@ def make_data(spec: DataSpec, image_set=None) -> TrainingData:
 def build_network(n_in: int, n_out: int, settings: RunSettings) -> MLP:
     """The network of ``settings`` (its layers, regularizers and seed) for ``n_in`` → ``n_out``."""
     return MLP(n_in, list(settings.hidden), n_out, activation=settings.activation,
+               activation_kwargs=activations.alpha_kwargs(settings.activation, settings.activation_alpha),
                init=settings.init, batchnorm=settings.batchnorm, dropout=settings.dropout,
                weight_decay=settings.weight_decay, l1=settings.l1, seed=settings.seed,
                l1_proximal=settings.l1_proximal)

@@ -77,3 +77,10 @@ def _bounds_text(minimum, maximum) -> str:
     if maximum is not None:
         return f" ≤ {maximum:g}"
     return ""
+
+
+def choice(value, allowed, what: str):
+    """``value`` if it is one of ``allowed``, else a ValueError listing the choices."""
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}; choose one of: {', '.join(allowed)}")
+    return value

@@ -255,6 +255,28 @@ def test_readout_shows_the_update_and_the_rule(qtbot, panel):
     assert not panel.view.vel_line.isVisible()
 
 
+def test_each_rule_appears_once_and_the_numbers_fit_beside_it(qtbot, panel):
+    """Regression: AdaGrad's rule was shown twice (code and lecture forms), pushing the numbers
+    below the rule and under a scrollbar. Each statement of every optimizer's rule appears once."""
+    from engine import optimizers
+
+    panel.resize(975, 720)  # the panel beside the Lecture dock in a 1280×800 window
+    click_step(qtbot, panel, 2)
+    for lane, (key, _label, opt, _mb, _tip) in enumerate(LANES):
+        panel.table.setCurrentCell(lane, 0)
+        qtbot.waitUntil(lambda: panel.state().selected == key, timeout=2000)
+        text = panel.readout.toPlainText()
+        updates = [t.strip() for t in optimizers.REGISTRY.entry(opt).formula.split(";") if "←" in t]
+        assert updates
+        for statement in updates:  # (M̂ = … also labels a row of numbers: only the updates count)
+            assert text.count(statement) == 1, (opt, statement, text)
+    panel.table.setCurrentCell(KEYS.index("adagrad"), 0)
+    qtbot.waitUntil(lambda: "AdaGrad" in panel.readout.toPlainText(), timeout=2000)
+    assert panel.readout.toPlainText().count("G ← G + g²") == 1
+    assert "<td valign=top width=" in panel.readout.last_html  # numbers beside the rule
+    assert panel.readout.verticalScrollBar().maximum() == 0
+
+
 def test_lane_toggle_and_keyboard(qtbot, panel):
     nag = KEYS.index("nag")
     panel.table.setCurrentCell(nag, 0)
@@ -528,6 +550,6 @@ def test_a_narrow_board_keeps_settings_and_formulas_readable(qtbot, panel):
     assert table.columnWidth(2) >= fm.horizontalAdvance("step 8888")
     readout = panel.readout
     assert readout.viewport().width() < readout.side_by_side_width(*(readout.last_update[k] for k in ("formula", "torch_formula")))
-    assert "<td width='60%'" not in readout.last_html  # stacked: the numbers under the rule
+    assert "<td valign=top width=" not in readout.last_html  # stacked: the numbers under the rule
     panel.resize(1600, 900)
-    qtbot.waitUntil(lambda: "<td width='60%'" in readout.last_html, timeout=2000)
+    qtbot.waitUntil(lambda: "<td valign=top width=" in readout.last_html, timeout=2000)

@@ -78,3 +78,38 @@ def test_same_settings_same_curve_and_the_seed_matters():
 
     assert losses(s) == losses(s)
     assert losses(s) != losses(dataclasses.replace(s, seed=1))
+
+
+@pytest.mark.parametrize("name, alpha, expected", [
+    ("leaky_relu", None, 0.1),  # GradLab's default is the lecture's slope, not PyTorch's 0.01
+    ("leaky_relu", 0.3, 0.3),
+    ("elu", None, 1.0),
+    ("elu", 0.5, 0.5),
+])
+def test_activation_alpha_reaches_the_layers(name, alpha, expected):
+    from engine.training_setup import build_network
+
+    model = build_network(2, 3, RunSettings(hidden=(4, 4), activation=name, activation_alpha=alpha))
+    assert [layer.activation.alpha for layer in model.activation_layers] == [expected, expected]
+    x = np.array([[-1.0, -2.0]])
+    pre = model.dense_layers[0].forward(x)
+    np.testing.assert_allclose(model.activation_layers[0].forward(pre), model.activation_layers[0].activation.forward(pre))
+
+
+def test_prelu_starts_from_the_given_slope_and_relu_ignores_alpha():
+    from engine.training_setup import build_network
+
+    prelu = build_network(2, 3, RunSettings(hidden=(4,), activation="prelu", activation_alpha=0.05))
+    assert float(prelu.activation_layers[0].params["alpha"][0]) == 0.05
+    assert float(build_network(2, 3, RunSettings(hidden=(4,), activation="prelu")).activation_layers[0].params["alpha"][0]) == 0.25
+    relu = build_network(2, 3, RunSettings(hidden=(4,), activation="relu", activation_alpha=0.3))
+    assert not relu.activation_layers[0].activation.params  # no α to set
+
+
+def test_compare_runs_use_the_alpha():
+    from engine import experiments
+
+    spec = experiments.RunSpec((("activation", "leaky_relu"),), 0, 0, DataSpec("toy", "spiral", 0.1, 60, 0.2),
+                               RunSettings(hidden=(4,), activation_alpha=0.2, epochs=1))
+    trainer = experiments.build_trainer(spec)
+    assert trainer.model.activation_layers[0].activation.alpha == 0.2

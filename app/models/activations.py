@@ -19,16 +19,19 @@ from app.models.legacy import keep_valid
 from engine import activations, init, probes
 
 #: Activations with an f'(x) curve, in registry order (softmax has its own tab).
-ELEMENTWISE = tuple(e.name for e in activations.entries() if e.extra.get("elementwise", True))
+ELEMENTWISE = tuple(activations.elementwise_names())
 #: Colour order: the lecture's main five get the strongest colours.
 _COLOR_ORDER = ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "prelu", "identity", "step")
 ORDERED = tuple([n for n in _COLOR_ORDER if n in ELEMENTWISE] + [n for n in ELEMENTWISE if n not in _COLOR_ORDER])
 DEFAULT_SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "elu")
-#: (activation, label, min, max, default, tooltip) of each α. Leaky slope 0.1 as in the lecture.
+#: (activation, label, min, max, default, tooltip) of each α; the defaults are the registry's
+#: (``engine.activations.alpha_default``: Leaky slope 0.1 as in the lecture).
 PARAMS = (
-    ("leaky_relu", "Leaky ReLU α", 0.0, 0.5, 0.1, "Slope of Leaky ReLU for x < 0 (the lecture uses 0.1, PyTorch 0.01)"),
-    ("prelu", "PReLU a", 0.0, 1.0, 0.25, "PReLU's slope for x < 0; learned in training, 0.25 at start"),
-    ("elu", "ELU α", 0.1, 3.0, 1.0, "ELU saturates at −α for very negative x"),
+    ("leaky_relu", "Leaky ReLU α", 0.0, 0.5, activations.alpha_default("leaky_relu"),
+     "Slope of Leaky ReLU for x < 0 (the lecture uses 0.1, PyTorch 0.01)"),
+    ("prelu", "PReLU a", 0.0, 1.0, activations.alpha_default("prelu"),
+     "PReLU's slope for x < 0; learned in training, 0.25 at start"),
+    ("elu", "ELU α", 0.1, 3.0, activations.alpha_default("elu"), "ELU saturates at −α for very negative x"),
 )
 X_RANGE = (-5.0, 5.0)
 N_POINTS = 401  # 0.025 apart: kinks stay sharp, and each repaint costs half as much
@@ -43,9 +46,9 @@ STACK_X = np.linspace(-5.0, 5.0, 201)
 class Alphas(StateBase):
     """The negative-side parameter of the activations that have one."""
 
-    leaky_relu: float = setting(0.1, lo=0.0, hi=0.5, doc="Leaky ReLU's slope for x < 0")
-    prelu: float = setting(0.25, lo=0.0, hi=1.0, doc="PReLU's slope a for x < 0")
-    elu: float = setting(1.0, lo=0.1, hi=3.0, doc="ELU's α: it saturates at −α")
+    leaky_relu: float = setting(activations.alpha_default("leaky_relu"), lo=0.0, hi=0.5, doc="Leaky ReLU's slope for x < 0")
+    prelu: float = setting(activations.alpha_default("prelu"), lo=0.0, hi=1.0, doc="PReLU's slope a for x < 0")
+    elu: float = setting(activations.alpha_default("elu"), lo=0.1, hi=3.0, doc="ELU's α: it saturates at −α")
 
 
 @dataclass(frozen=True)

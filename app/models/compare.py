@@ -26,7 +26,7 @@ from app.models.base import StateBase, StateError, setting
 from app.models.hparam_search import SearchModel, SearchState
 from app.models import runs
 from app.models.runs import DIGITS, Progress, RunBook, data_names  # noqa: F401 - re-exported for the views and tests
-from engine import experiments, optimizers
+from engine import activations, experiments, optimizers
 from engine.training_setup import DataSpec, RunSettings, parse_hidden
 
 FACTOR_NAMES = tuple(experiments.FACTORS)
@@ -100,6 +100,10 @@ class State(StateBase):
     sort_descending: bool = False
     mode: str = setting("grid", choices=MODES, doc="grid: the factors' grid; search: random lr × weight decay")
     search: SearchState = SearchState()
+    activation: str = setting("relu", choices=activations.elementwise_names,
+                              doc="every hidden layer's activation when it is not a factor")
+    activation_alpha: float | None = setting(None, lo=0.001, hi=10.0,
+                                             doc=activations.ALPHA_DOC + "; also for such activation levels")
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -113,8 +117,9 @@ class State(StateBase):
         return runs.data_spec(self.data, self.size, self.test_pct / 100)
 
     def run_settings(self) -> RunSettings:
-        return RunSettings(hidden=self.hidden, optimizer=self.optimizer, hyper={"lr": float(self.lr)},
-                           batch_size=self.batch, epochs=self.epochs)
+        return RunSettings(hidden=self.hidden, activation=self.activation, optimizer=self.optimizer,
+                           hyper={"lr": float(self.lr)}, batch_size=self.batch, epochs=self.epochs,
+                           activation_alpha=self.activation_alpha)
 
     def factors(self) -> dict:
         """Ticked factors → parsed levels (ValueError names the factor and its bad level)."""
@@ -144,6 +149,7 @@ def preset_state(name: str, base: State | None = None) -> State:
         preset=name, data=preset.data.name, size=preset.data.size, test_pct=round(preset.data.test_ratio * 100, 2),
         hidden=tuple(preset.base.hidden), epochs=preset.base.epochs, batch=preset.base.batch_size,
         optimizer=preset.base.optimizer, lr=float(preset.base.hyper.get("lr", 0.01)), seeds=len(preset.seeds),
+        activation=preset.base.activation, activation_alpha=preset.base.activation_alpha,
         vary=tuple(names), levels=base.levels.replace(**levels), color_by=color_by, style_by=style_by)
 
 

@@ -26,9 +26,10 @@ REVEAL_STEPS = 10
 
 
 def landscape_activations() -> list[str]:
-    """Hidden activations the landscape offers (elementwise; no step, no learned PReLU slope)."""
-    return [e.name for e in activations.entries()
-            if e.extra.get("elementwise", True) and e.name not in ("step", "prelu")]
+    """Hidden activations the landscape offers: the registry's elementwise ones without a learned
+    parameter (a PReLU slope would be one more axis of the weights), and not the step function
+    (no gradient: every optimizer would stand still)."""
+    return [name for name in activations.elementwise_names(learned=False) if name != "step"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class State(StateBase):
     fit: bool = setting(True, doc="size the grid to hold every projected path")
     extent: float = setting(1.0, lo=0.01, hi=100.0)
     view_3d: bool = setting(False)
+    activation_alpha: float | None = setting(None, lo=0.001, hi=10.0, doc=activations.ALPHA_DOC)
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -82,7 +84,8 @@ class State(StateBase):
         """The engine's description of the computation."""
         return L.Settings(
             data=DataSpec("toy", self.dataset, self.noise, self.samples),
-            network=replace(_NET, hidden=tuple(self.hidden), activation=self.activation, epochs=self.epochs,
+            network=replace(_NET, hidden=tuple(self.hidden), activation=self.activation,
+                            activation_alpha=self.activation_alpha, epochs=self.epochs,
                             batch_size=self.batch_size, seed=self.seed),
             optimizers=tuple((n, getattr(self.lr, n)) for n in self.optimizers), reference=self.reference,
             directions=self.directions, resolution=self.resolution, extent=None if self.fit else self.extent)

@@ -63,7 +63,7 @@ LR_DEFAULTS = {"sgd": 0.1, "momentum": 0.05, "nag": 0.05, "adagrad": 0.05, "rmsp
 def hidden_activations() -> list[str]:
     """Activations a hidden layer can use (softmax is the output's; the step function has no
     gradient but is kept: watching it not learn is the lesson)."""
-    return [e.name for e in activations.entries() if e.extra.get("elementwise", True)]
+    return activations.elementwise_names()
 
 
 def default_hyper(name: str) -> dict:
@@ -127,6 +127,7 @@ class NetworkState(StateBase):
     epochs: int = setting(300, lo=1, hi=100000)
     seed: int = setting(0, lo=0, hi=2**31 - 1)
     l1_proximal: bool = setting(False, doc="L1 as a soft-threshold after each step: exact zeros")
+    activation_alpha: float | None = setting(None, lo=0.001, hi=10.0, doc=activations.ALPHA_DOC)
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -148,14 +149,15 @@ class NetworkState(StateBase):
     def settings(self) -> RunSettings:
         return RunSettings(self.hidden, self.activation, self.init, self.batchnorm, self.dropout,
                            self.weight_decay, self.l1, self.optimizer, dict(self.hyper), self.batch_size,
-                           self.epochs, self.seed, self.l1_proximal)
+                           self.epochs, self.seed, l1_proximal=self.l1_proximal,
+                           activation_alpha=self.activation_alpha)
 
     @classmethod
     def of(cls, s: RunSettings) -> "NetworkState":
         return cls(tuple(int(h) for h in s.hidden), s.activation, s.init, bool(s.batchnorm), float(s.dropout),
                    float(s.weight_decay), float(s.l1), s.optimizer,
                    tuple((k, float(v)) for k, v in s.hyper.items()), int(s.batch_size), int(s.epochs or 1),
-                   int(s.seed), bool(s.l1_proximal))
+                   int(s.seed), bool(s.l1_proximal), None if s.activation_alpha is None else float(s.activation_alpha))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Su
 * call ``self.mark_ready()`` once the first computation is *drawn* (``--screenshot`` waits for
   ``ready``) and ``self.mark_stepped()`` after each Step is drawn (``--steps N`` waits for N);
 * override ``play_pause`` / ``step`` / ``reset`` if they animate (the defaults do nothing except
-  count the step);
+  count the step), or, when Play only repeats a cheap GUI-thread action every so often, call
+  ``self.add_play_timer(interval_ms, tick)`` and keep the defaults (Play/Pause, ``is_playing``
+  and ``shutdown`` then drive that timer);
 * hold their Qt-free model in ``self.model`` (``app.models.<panel_id>``) and implement
   ``state()`` (the model's current ``State``) and ``apply_state(state)`` (show it, so that
   ``panel.state() == state`` afterwards). Settings, sessions, scenes and the command line use
@@ -56,6 +58,8 @@ class Panel(QWidget):
         self._channels: dict[str, Channel] = {}
         self._steppers: list[Stepper] = []
         self._shut_down = False
+        self.play_timer: QTimer | None = None  # see add_play_timer
+        self._on_play_start = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.setSpacing(4)
@@ -67,7 +71,17 @@ class Panel(QWidget):
 
     # ---- global actions (the main window calls these on the visible panel) --------------------
     def play_pause(self) -> None:
-        """Start or pause the panel's animation; panels without one ignore it."""
+        """Start or pause the panel's animation (its ``play_timer``, if any); others ignore it."""
+        timer = self.play_timer
+        if timer is None:
+            return
+        if timer.isActive():
+            timer.stop()
+        else:
+            if self._on_play_start is not None:
+                self._on_play_start()
+            timer.start()
+        self.playingChanged.emit(self.is_playing())
 
     def step(self) -> None:
         """Advance exactly one step. The default has nothing to advance and just counts it."""
@@ -77,7 +91,21 @@ class Panel(QWidget):
         """Return to the initial state (what that means is the panel's choice; documented there)."""
 
     def is_playing(self) -> bool:
-        return False
+        return self.play_timer is not None and self.play_timer.isActive()
+
+    def add_play_timer(self, interval_ms: int, tick, on_start=None) -> QTimer:
+        """Play = call ``tick()`` every ``interval_ms`` on the GUI thread until paused.
+
+        For a cheap action a student should be able to follow (the next backprop step, the next
+        random draw); work that takes time belongs in a ``Stepper`` or a channel. ``on_start()``
+        runs before each start (e.g. rewind when at the end). ``tick`` may call ``play_pause()``
+        to stop itself.
+        """
+        self.play_timer = QTimer(self)
+        self.play_timer.setInterval(int(interval_ms))
+        self.play_timer.timeout.connect(tick)
+        self._on_play_start = on_start
+        return self.play_timer
 
     # ---- workers -------------------------------------------------------------------------------
     def channel(self, name: str, keep_running: bool = False) -> Channel:
@@ -108,6 +136,8 @@ class Panel(QWidget):
     def shutdown(self, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
         """Stop every worker and stepper of this panel and join their threads (idempotent)."""
         self._shut_down = True
+        if self.play_timer is not None:
+            self.play_timer.stop()
         ok = True
         for stepper in self._steppers:
             ok = stepper.shutdown(timeout_ms) and ok

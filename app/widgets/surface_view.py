@@ -39,15 +39,15 @@ _ARROWS = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0
 class _StartPickViewBox(pg.ViewBox):
     """A ViewBox whose left click / left drag reports view coordinates instead of panning."""
 
-    def __init__(self, owner: "SurfaceView"):
+    def __init__(self, on_pick):
         super().__init__(enableMenu=False)
-        self._owner = owner
+        self._on_pick = on_pick  # on_pick(view point, final): the owner clamps and emits
         self.setMouseEnabled(x=False, y=False)
 
     def mouseClickEvent(self, ev):
         if ev.button() == Qt.MouseButton.LeftButton:
             ev.accept()
-            self._owner._pick(self.mapSceneToView(ev.scenePos()), final=True)
+            self._on_pick(self.mapSceneToView(ev.scenePos()), final=True)
         else:
             ev.ignore()
 
@@ -56,7 +56,7 @@ class _StartPickViewBox(pg.ViewBox):
             ev.ignore()
             return
         ev.accept()
-        self._owner._pick(self.mapSceneToView(ev.scenePos()), final=ev.isFinish())
+        self._on_pick(self.mapSceneToView(ev.scenePos()), final=ev.isFinish())
 
     def wheelEvent(self, ev, axis=None):  # the view is the surface's bounds: no zoom
         ev.ignore()
@@ -103,7 +103,7 @@ class SurfaceView(pg.GraphicsLayoutWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setBackground("w")
         self.ci.layout.setContentsMargins(4, 4, 4, 4)
-        self.viewbox = _StartPickViewBox(self)
+        self.viewbox = _StartPickViewBox(self._pick)
         self.plot: pg.PlotItem = self.addPlot(viewBox=self.viewbox)
         self.plot.hideButtons()
         self.plot.setMenuEnabled(False)

@@ -18,7 +18,7 @@ to the first step (the weights stay; "Apply update" makes the updated weights th
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -77,9 +77,7 @@ class BackpropPanel(Panel):
         super().__init__(parent)
         self.model = BackpropModel()
         self._pending_steps = 0
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._play_tick)
+        self.add_play_timer(PLAY_INTERVAL_MS, self._play_tick, on_start=self._rewind_at_end)
 
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -378,17 +376,9 @@ class BackpropPanel(Panel):
             self.play_pause()
         self.go_to(0)
 
-    def play_pause(self) -> None:
-        if self._play_timer.isActive():
-            self._play_timer.stop()
-        else:
-            if self.model.at_end():
-                self.go_to(0)
-            self._play_timer.start()
-        self.playingChanged.emit(self.is_playing())
-
-    def is_playing(self) -> bool:
-        return self._play_timer.isActive()
+    def _rewind_at_end(self) -> None:
+        if self.model.at_end():
+            self.go_to(0)
 
     def _play_tick(self) -> None:
         if self.model.trace is None:
@@ -397,7 +387,3 @@ class BackpropPanel(Panel):
             self.play_pause()
             return
         self.forward()
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._play_timer.stop()
-        return super().shutdown(timeout_ms)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QSpinBox,
@@ -27,8 +28,10 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.models.compare import DIGITS, State
 from app.widgets import palette
+from app.widgets.activation_picker import ActivationPicker
+from app.widgets.int_spin import int_spin
 from app.widgets.optimizer_editor import SciSpinBox
-from engine import datasets, experiments, optimizers
+from engine import activations, datasets, experiments, optimizers
 from engine.training_setup import parse_hidden
 
 #: Input errors of the grid (``engine.experiments``), shown translated in the banner.
@@ -101,9 +104,17 @@ class CompareForm(QWidget):
                                      tr("Seeds per configuration (weights, dropout masks, batch order); "
                                         "the curves show the mean ± one standard deviation across them"))
         for label, field in (("Data", self.data_combo), ("Samples", self.size_spin), ("Test %", self.test_spin),
-                             ("Hidden", self.hidden_edit), ("Epochs", self.epochs_spin), ("Batch", self.batch_spin),
+                             ("Hidden", self.hidden_edit),
                              ("Optimizer", self.optimizer_combo), ("lr", self.lr_spin), ("Seeds", self.seeds_spin)):
             form.addRow(tr(label), field)
+        self.activation_picker = ActivationPicker(
+            activations.elementwise_names(), "compareActivation",
+            "Activation of every hidden layer when it is not a factor; α also holds for such levels", data_box)
+        form.insertRow(4, tr("Activation"), self.activation_picker)
+        nums = QHBoxLayout()  # one row for both, as in the Training panel: the factors stay in view
+        nums.addWidget(self.batch_spin)
+        nums.addWidget(self.epochs_spin)
+        form.insertRow(5, tr("Batch / epochs"), nums)
         layout.addWidget(data_box)
 
         factor_box = QGroupBox(tr("Factors to vary (tick) and their levels"), self)
@@ -142,17 +153,14 @@ class CompareForm(QWidget):
         self.optimizer_combo.currentIndexChanged.connect(
             lambda _i: self.edited.emit({"optimizer": self.optimizer_combo.currentData()}))
         self.hidden_edit.textChanged.connect(self._on_hidden)
+        self.activation_picker.changed.connect(lambda: self.edited.emit(
+            {"activation": self.activation_picker.name(), "activation_alpha": self.activation_picker.alpha()}))
         self.show_state(State())
         palette.signals.changed.connect(self._recolor)
         self._recolor()
 
     def _spin(self, name, lo, hi, tip) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setObjectName(name)
-        spin.setRange(lo, hi)
-        spin.setToolTip(tip)
-        spin.setKeyboardTracking(False)
-        return spin
+        return int_spin(self, name, lo, hi, tip)
 
     def _recolor(self, _dark: bool = False) -> None:
         self.count_label.setStyleSheet(f"color: {palette.MUTED}")
@@ -197,6 +205,7 @@ class CompareForm(QWidget):
             self.optimizer_combo.setCurrentIndex(self.optimizer_combo.findData(state.optimizer))
             self.lr_spin.setValue(state.lr)
             self.seeds_spin.setValue(state.seeds)
+            self.activation_picker.set_value(state.activation, state.activation_alpha)
             for name, check in self.checks.items():
                 check.setChecked(name in state.vary)
                 self.edits[name].setEnabled(name in state.vary)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -80,9 +80,7 @@ class InitPanel(Panel):
         self._seq = 0
         self._pending_steps = 0
         self.last_latency_ms = float("nan")  # control change → histograms drawn
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._play_tick)
+        self.add_play_timer(PLAY_INTERVAL_MS, self._play_tick)
 
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -253,16 +251,6 @@ class InitPanel(Panel):
         self._pending_steps += 1
         self.seed_spin.setValue(self.seed_spin.value() + 1)
 
-    def play_pause(self) -> None:
-        if self._play_timer.isActive():
-            self._play_timer.stop()
-        else:
-            self._play_timer.start()
-        self.playingChanged.emit(self.is_playing())
-
-    def is_playing(self) -> bool:
-        return self._play_timer.isActive()
-
     def _play_tick(self) -> None:
         if not self.channel("experiment").busy:  # never queue draws behind a slow one
             self.step()
@@ -273,7 +261,3 @@ class InitPanel(Panel):
             self.play_pause()
         self.apply_state(State())
         self.statusMessage.emit(tr("Initialization: defaults restored"))
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._play_timer.stop()
-        return super().shutdown(timeout_ms)

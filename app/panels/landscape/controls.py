@@ -28,8 +28,10 @@ from app.i18n import tr
 from app.models.landscape import OPTIMIZERS, LearningRates, State, landscape_activations
 from engine.training_setup import parse_hidden
 from app.widgets import palette
+from app.widgets.activation_picker import ActivationPicker
+from app.widgets.int_spin import int_spin
 from app.widgets.optimizer_editor import SciSpinBox
-from engine import activations, datasets, optimizers
+from engine import datasets, optimizers
 
 DIRECTION_LABELS = {"pca": "PCA of the paths", "random": "Random (filter-normalised)"}
 
@@ -53,16 +55,15 @@ class LandscapeControls(QWidget):
         self.hidden_edit = QLineEdit(net_box)
         self.hidden_edit.setObjectName("landscapeHidden")
         self.hidden_edit.setToolTip(tr("Hidden layer widths, e.g. 16, 16 (2 inputs and one output per class)"))
-        self.activation_combo = QComboBox(net_box)
-        self.activation_combo.setObjectName("landscapeActivation")
-        for name in landscape_activations():
-            self.activation_combo.addItem(tr(activations.REGISTRY.entry(name).display_name), name)
+        self.activation_picker = ActivationPicker(landscape_activations(), "landscapeActivation",
+                                                  "Activation function of every hidden layer", net_box)
+        self.activation_combo = self.activation_picker.combo
         self.epochs_spin = self._int_spin("landscapeEpochs", 1, 2000, tr("Epochs every optimizer trains"))
         self.batch_spin = self._int_spin("landscapeBatch", 1, 1000, tr("Mini-batch size (the same batches for all)"))
         self.seed_spin = self._int_spin("landscapeSeed", 0, 99999, tr("Initial weights and batch order"))
         form.addRow(tr("Data set"), self.dataset_combo)
         form.addRow(tr("Hidden"), self.hidden_edit)
-        form.addRow(tr("Activation"), self.activation_combo)
+        form.addRow(tr("Activation"), self.activation_picker)
         form.addRow(tr("Epochs"), self.epochs_spin)
         form.addRow(tr("Batch size"), self.batch_spin)
         form.addRow(tr("Seed"), self.seed_spin)
@@ -130,17 +131,13 @@ class LandscapeControls(QWidget):
         palette.signals.changed.connect(self._recolor)
 
     def _int_spin(self, name: str, lo: int, hi: int, tip: str) -> QSpinBox:
-        spin = QSpinBox(self)
-        spin.setObjectName(name)
-        spin.setRange(lo, hi)
-        spin.setToolTip(tip)
-        spin.setKeyboardTracking(False)
-        return spin
+        return int_spin(self, name, lo, hi, tip)
 
     def _connect(self) -> None:
         emit = lambda *_a: self.edited.emit()  # noqa: E731
-        for combo in (self.dataset_combo, self.activation_combo, self.reference_combo, self.directions_combo):
+        for combo in (self.dataset_combo, self.reference_combo, self.directions_combo):
             combo.currentIndexChanged.connect(emit)
+        self.activation_picker.changed.connect(emit)
         for spin in (self.epochs_spin, self.batch_spin, self.seed_spin, self.resolution_spin, self.extent_spin,
                      *self.lr_spins.values()):
             spin.valueChanged.connect(emit)
@@ -154,7 +151,7 @@ class LandscapeControls(QWidget):
             self.opt_checks[name].setStyleSheet(f"QCheckBox {{ color: {color}; font-weight: bold }}")
 
     def _widgets(self) -> list[QWidget]:
-        return [self.dataset_combo, self.hidden_edit, self.activation_combo, self.epochs_spin, self.batch_spin,
+        return [self.dataset_combo, self.hidden_edit, self.epochs_spin, self.batch_spin,
                 self.seed_spin, self.reference_combo, self.directions_combo, self.resolution_spin, self.fit_check,
                 self.extent_spin, self.view3d_check, *self.opt_checks.values(), *self.lr_spins.values()]
 
@@ -166,7 +163,7 @@ class LandscapeControls(QWidget):
         try:
             self.dataset_combo.setCurrentIndex(max(0, self.dataset_combo.findData(s.dataset)))
             self.hidden_edit.setText(", ".join(str(h) for h in s.hidden))
-            self.activation_combo.setCurrentIndex(max(0, self.activation_combo.findData(s.activation)))
+            self.activation_picker.set_value(s.activation, s.activation_alpha)
             self.epochs_spin.setValue(s.epochs)
             self.batch_spin.setValue(s.batch_size)
             self.seed_spin.setValue(s.seed)
@@ -193,7 +190,8 @@ class LandscapeControls(QWidget):
         lrs = LearningRates(**{n: float(spin.value()) for n, spin in self.lr_spins.items()})
         return base.replace(
             dataset=self.dataset_combo.currentData(), hidden=parse_hidden(self.hidden_edit.text()),
-            activation=self.activation_combo.currentData(), epochs=self.epochs_spin.value(),
+            activation=self.activation_picker.name(), activation_alpha=self.activation_picker.alpha(),
+            epochs=self.epochs_spin.value(),
             batch_size=self.batch_spin.value(), seed=self.seed_spin.value(),
             optimizers=tuple(n for n in OPTIMIZERS if self.opt_checks[n].isChecked()), lr=lrs,
             reference=self.reference_combo.currentData(), directions=self.directions_combo.currentData(),

@@ -55,13 +55,32 @@ NOTES = {
     "nag": "PyTorch tracks the look-ahead point W + m·V, so it needs the gradient only where it "
            "stands; the path drawn is that look-ahead point.",
     "adagrad": EPS_NOTE,
-    "rmsprop": EPS_NOTE,
+    "rmsprop": "γ is the decay rate (PyTorch calls it alpha). " + EPS_NOTE,
     "adam": EPS_NOTE.replace("√(G + ε)", "√(V̂ + ε)").replace("√G + ε", "√V̂ + ε").replace(
         "while G", "while V̂"),
     "adam_raw": "No bias correction: M and V start at 0, so they are biased toward 0 early on, V far more "
                 "than M (β₂ is closer to 1). The first step is (1−β₁)/√(1−β₂) ≈ 3.16 times Adam's, "
                 "and V's bias lasts for hundreds of steps.",
 }
+
+
+def _same_statement(text: str) -> str:
+    """A statement in a comparable form: lr is the lecture's α, g its ∂L/∂W, annotations dropped."""
+    text = text.split("   (")[0].strip()
+    return text.replace("lr", "α").replace("∂L/∂W", "g").replace(" ", "")
+
+
+def rule_lines(formula: str, torch_formula: str) -> tuple[list[str], list[str]]:
+    """The lecture's statements, and only those statements of the code's rule that say otherwise.
+
+    ``formula`` separates statements with ';', ``torch_formula`` with newlines. A statement the
+    two forms share (e.g. AdaGrad's G ← G + g²) is shown once, under the lecture's rule; so each
+    optimizer's rule appears once and the read-out stays short enough for the numbers beside it.
+    """
+    lecture = [t.strip() for t in formula.split(";") if t.strip()]
+    same = {_same_statement(t) for t in lecture}
+    code = [t.strip() for t in torch_formula.split("\n") if t.strip() and _same_statement(t) not in same]
+    return lecture, code
 
 
 def fmt(value) -> str:
@@ -107,17 +126,23 @@ class OptimizerReadout(QTextBrowser):
             self.show_update(**self.last_update)  # side by side or stacked, whichever now fits
 
     @staticmethod
-    def side_by_side_width(formula: str, torch_formula: str) -> int:
-        """Pixels the rule and the numbers need next to each other without wrapping a formula."""
-        math_font = QFont(MATH_FONT[0])
-        math_font.setPointSizeF(MATH_FONT[1])
-        lines = [t for t in tr(torch_formula).split("\n")] + formula.split(";")
-        rule = max(QFontMetrics(math_font).horizontalAdvance(t.strip()) for t in lines)
+    def numbers_width() -> int:
+        """Pixels of the numbers table: the widest row label and two columns of 4-digit numbers."""
         mono = QFont(MONO_FONT[0])
         mono.setPointSizeF(MONO_FONT[1])
         widest = max(QFontMetrics(mono).horizontalAdvance(tr(title)) for _k, title, _t in QUANTITIES)
-        numbers = widest + 2 * QFontMetrics(mono).horizontalAdvance("−0.0008888") + 28
-        return rule + 90 + 16 + numbers + 24  # + the row labels, the gap and the margins
+        return widest + 2 * (QFontMetrics(mono).horizontalAdvance("−0.0008888") + 14) + 4
+
+    @classmethod
+    def side_by_side_width(cls, formula: str, torch_formula: str) -> int:
+        """Pixels the rule and the numbers need next to each other without wrapping a formula."""
+        math_font = QFont(MATH_FONT[0])
+        math_font.setPointSizeF(MATH_FONT[1])
+        lecture, code = rule_lines(formula, tr(torch_formula))
+        rule = max(QFontMetrics(math_font).horizontalAdvance(t) for t in lecture + code)
+        text = QFontMetrics(QFont())
+        heads = max(text.horizontalAdvance(t) for t in (tr("lecture"), "(PyTorch)")) + 12
+        return heads + rule + 16 + cls.numbers_width() + 12  # + the gap and the document margins
 
     def show_update(self, *, name: str, label: str, color: str, formula: str, torch_formula: str,
                     snapshot: dict | None, status: str = "", context: str = "",
@@ -136,8 +161,8 @@ class OptimizerReadout(QTextBrowser):
         if self.viewport().width() >= self.side_by_side_width(formula, torch_formula):
             text = (
                 "<table width='100%' cellspacing=0 cellpadding=0><tr>"
-                f"<td width='60%' valign=top style='padding-right:16px'>{left}</td>"
-                f"<td valign=top>{right}</td></tr></table>"
+                f"<td valign=top style='padding-right:16px'>{left}</td>"
+                f"<td valign=top width={self.numbers_width()}>{right}</td></tr></table>"
             )
         else:  # too narrow for both: the numbers go below the rule
             text = f"{left}<div style='margin-top:6px'>{right}</div>"
@@ -161,17 +186,18 @@ class OptimizerReadout(QTextBrowser):
             parts.append(f"<div style='color:{stopped_color()}'><b>{e(status)}</b></div>")
         if context:
             parts.append(f"<div style='color:{palette.MUTED}'>{e(context)}</div>")
-        def lines(text, sep):  # one statement a line, never wrapped inside
-            return "<br>".join(f"<nobr>{e(t.strip())}</nobr>" for t in text.split(sep) if t.strip())
+        def lines(statements):  # one statement a line, never wrapped inside
+            return "<br>".join(f"<nobr>{e(t)}</nobr>" for t in statements)
 
         math_style = f"font-family:{MATH_FONT[0]}, serif; font-size:{MATH_FONT[1]}pt; white-space:nowrap"
         muted = palette.MUTED
+        lecture, code = rule_lines(formula, tr(torch_formula))
+        rows = [(tr("lecture"), lecture)] + ([(tr("runs<br>(PyTorch)"), code)] if code else [])
         parts.append(
             "<table cellspacing=0 cellpadding=1 style='margin-top:3px'>"
-            f"<tr><td style='color:{muted}; padding-right:8px'>{tr('runs<br>(PyTorch)')}</td>"
-            f"<td style='{math_style}'>{lines(tr(torch_formula), chr(10))}</td></tr>"
-            f"<tr><td style='color:{muted}; padding-right:8px'>{tr('lecture')}</td>"
-            f"<td style='{math_style}'>{lines(formula, ';')}</td></tr></table>"
+            + "".join(f"<tr><td style='color:{muted}; padding-right:8px'>{head}</td>"
+                      f"<td style='{math_style}'>{lines(body)}</td></tr>" for head, body in rows)
+            + "</table>"
         )
         note = NOTES.get(name)
         if note:

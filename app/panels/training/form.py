@@ -25,15 +25,14 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr, tr_message
 from app.models.training import SOURCE_DEFAULTS, default_hyper, hidden_activations
+from app.widgets.activation_picker import ActivationPicker
 from app.widgets.optimizer_editor import OptimizerEditor, SciSpinBox
 from app.widgets.palette import series_color
 from app.widgets.sliders import LabeledSlider
-from engine import activations, datasets, digits, init, optimizers
+from engine import datasets, digits, init, optimizers
 from engine.training_setup import DataSpec, RunSettings, parse_hidden
 
 RESTARTS = "Changing it starts the run over."
-
-HIDDEN_ACTIVATIONS = [activations.REGISTRY.entry(name) for name in hidden_activations()]
 
 
 def _tip(widget: QWidget, text: str) -> None:
@@ -183,11 +182,15 @@ class NetworkForm(QGroupBox):
         self.hidden_edit.editingFinished.connect(self._emit)
         form.addRow(tr("Hidden layers"), self.hidden_edit)
 
-        self.activation = self._combo("activationCombo", [(tr(e.display_name), e.name) for e in HIDDEN_ACTIVATIONS],
-                                      self._settings.activation, "Activation function of every hidden layer")
+        self.activation_picker = ActivationPicker(hidden_activations(), "activationCombo",
+                                                  "Activation function of every hidden layer", self)
+        self.activation_picker.set_value(self._settings.activation, self._settings.activation_alpha)
+        self.activation = self.activation_picker.combo
+        _tip(self.activation, "Activation function of every hidden layer")
+        self.activation_picker.changed.connect(self._emit)
         self.init = self._combo("initCombo", [(tr(e.display_name), e.name) for e in init.REGISTRY.entries()],
                                 self._settings.init, "Weight initialization (He suits ReLU, Xavier suits tanh/sigmoid)")
-        form.addRow(tr("Activation"), self.activation)
+        form.addRow(tr("Activation"), self.activation_picker)
         form.addRow(tr("Init"), self.init)
 
         self.batchnorm = QCheckBox(tr("Batch norm"), self)
@@ -272,13 +275,13 @@ class NetworkForm(QGroupBox):
 
     def set_settings(self, s: RunSettings) -> None:
         """Show ``s`` without emitting."""
-        widgets = (self.hidden_edit, self.activation, self.init, self.batchnorm, self.dropout, self.l2, self.l1,
+        widgets = (self.hidden_edit, self.init, self.batchnorm, self.dropout, self.l2, self.l1,
                    self.l1_proximal, self.optimizer, self.editor, self.batch_size, self.epochs, self.seed)
         for w in widgets:
             w.blockSignals(True)
         try:
             self.hidden_edit.setText(", ".join(map(str, s.hidden)))
-            self.activation.setCurrentIndex(max(0, self.activation.findData(s.activation)))
+            self.activation_picker.set_value(s.activation, s.activation_alpha)
             self.init.setCurrentIndex(max(0, self.init.findData(s.init)))
             self.batchnorm.setChecked(bool(s.batchnorm))
             self.dropout.setValue(float(s.dropout))
@@ -319,7 +322,8 @@ class NetworkForm(QGroupBox):
         if name != self._settings.optimizer:
             self._show_hyper()
         new = RunSettings(
-            hidden=hidden, activation=self.activation.currentData(), init=self.init.currentData(),
+            hidden=hidden, activation=self.activation_picker.name(),
+            activation_alpha=self.activation_picker.alpha(), init=self.init.currentData(),
             batchnorm=self.batchnorm.isChecked(), dropout=float(self.dropout.value()),
             weight_decay=float(self.l2.value()), l1=float(self.l1.value()), optimizer=name,
             hyper=dict(self.hyper[name]), batch_size=int(self.batch_size.value()),
