@@ -33,7 +33,7 @@ LANES = (
     ("adagrad", "AdaGrad", "adagrad", True, "AdaGrad: per-coordinate rate α/(√G + ε), G = Σ g²"),
     ("rmsprop", "RMSProp", "rmsprop", True, "RMSProp: like AdaGrad but G is a moving average of g²"),
     ("adam", "Adam", "adam", True, "Adam: momentum (M̂) and RMSProp (V̂) with bias correction"),
-    ("adam_raw", "Adam, no bias correction", "adam", True,
+    ("adam_raw", "Adam, raw", "adam", True,
      "Adam without bias correction: M and V start at 0, so early on they are biased toward 0 "
      "(V more than M) and the first steps are about 3× larger than Adam's"),
 )
