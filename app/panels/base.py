@@ -8,6 +8,9 @@ and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Su
 * run engine work through ``self.channel(name).submit(...)`` (latest wins, see app.workers) or
   ``self.add_stepper(Stepper(...))`` for animations, never on the GUI thread, so that
   ``shutdown()`` can stop everything and errors land in ``self.banner``;
+* make every other timer with ``self.add_pacer(...)`` (``app.pacing``: ``Ticker`` for Play,
+  ``Coalescer`` / ``Throttle`` for redraws), never a bare ``QTimer``: one pacing helper, and
+  ``shutdown()`` cancels them all;
 * call ``self.mark_ready()`` once the first computation is *drawn* (``--screenshot`` waits for
   ``ready``) and ``self.mark_stepped()`` after each Step is drawn (``--steps N`` waits for N);
 * override ``play_pause`` / ``step`` / ``reset`` if they animate (the defaults do nothing except
@@ -24,7 +27,8 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.widgets.error_banner import ErrorBanner
-from app.workers import DEFAULT_TIMEOUT_MS, Channel, Stepper
+from app.pacing import Stepper
+from app.workers import DEFAULT_TIMEOUT_MS, Channel
 
 
 class Panel(QWidget):
@@ -55,6 +59,7 @@ class Panel(QWidget):
         self.last_error = ""
         self._channels: dict[str, Channel] = {}
         self._steppers: list[Stepper] = []
+        self._pacers: list = []
         self._shut_down = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -101,6 +106,13 @@ class Panel(QWidget):
         self._steppers.append(stepper)
         return stepper
 
+    def add_pacer(self, pacer):
+        """Register a ``Ticker``, ``Coalescer`` or ``Throttle`` (``app.pacing``): parented to the
+        panel and cancelled by ``shutdown()``, so no timer fires into a closed panel."""
+        pacer.setParent(self)
+        self._pacers.append(pacer)
+        return pacer
+
     def is_busy(self) -> bool:
         """True while any channel of this panel runs or waits."""
         return any(ch.busy for ch in self._channels.values())
@@ -109,6 +121,8 @@ class Panel(QWidget):
         """Stop every worker and stepper of this panel and join their threads (idempotent)."""
         self._shut_down = True
         ok = True
+        for pacer in self._pacers:
+            pacer.cancel()
         for stepper in self._steppers:
             ok = stepper.shutdown(timeout_ms) and ok
         for ch in self._channels.values():

@@ -18,7 +18,7 @@ to the first step (the weights stay; "Apply update" makes the updated weights th
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -38,6 +38,7 @@ from app.models.backprop import BackpropModel, State
 from app.panels.backprop.graph import BackpropGraph
 from app.panels.backprop.steps import PHASE_TITLES, StepExplanation, StepList
 from app.panels.backprop.table import BackpropTable
+from app.pacing import Ticker
 from app.panels.base import Panel
 from app.widgets import palette
 from app.widgets.controls_column import controls_column
@@ -77,9 +78,7 @@ class BackpropPanel(Panel):
         super().__init__(parent)
         self.model = BackpropModel()
         self._pending_steps = 0
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._play_tick)
+        self.player = self.add_pacer(Ticker(self._play_tick, PLAY_INTERVAL_MS))
 
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -379,16 +378,16 @@ class BackpropPanel(Panel):
         self.go_to(0)
 
     def play_pause(self) -> None:
-        if self._play_timer.isActive():
-            self._play_timer.stop()
+        if self.player.active:
+            self.player.stop()
         else:
             if self.model.at_end():
                 self.go_to(0)
-            self._play_timer.start()
+            self.player.start()
         self.playingChanged.emit(self.is_playing())
 
     def is_playing(self) -> bool:
-        return self._play_timer.isActive()
+        return self.player.active
 
     def _play_tick(self) -> None:
         if self.model.trace is None:
@@ -397,7 +396,3 @@ class BackpropPanel(Panel):
             self.play_pause()
             return
         self.forward()
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._play_timer.stop()
-        return super().shutdown(timeout_ms)

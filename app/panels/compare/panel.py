@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr, tr_message
 from app.models import compare as cm
+from app.pacing import Coalescer
 from app.panels.base import Panel
 from app.process_pool import GridRunner
 from app.widgets import palette
@@ -74,10 +75,7 @@ class ComparePanel(Panel):
         self.model = cm.CompareModel()
         self.runner = GridRunner(workers, parent=self)
         self.runner.message.connect(self._on_message)
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self.redraw)
+        self.redraws = self.add_pacer(Coalescer(self.redraw, REDRAW_MS))  # finished runs draw together
         self._build_ui()
         self._show(self.model.state)
         palette.signals.changed.connect(self._recolor)
@@ -362,15 +360,14 @@ class ComparePanel(Panel):
         self.runner.cancel()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._redraw_timer.stop()
         self.runner.shutdown()
         return super().shutdown(timeout_ms)
 
     # ---- worker messages ----------------------------------------------------------------------------
     def _on_message(self, msg) -> None:
         self.model.consume(msg)
-        if isinstance(msg, msgs.RunFinished) and not self._redraw_timer.isActive():
-            self._redraw_timer.start()
+        if isinstance(msg, msgs.RunFinished):
+            self.redraws.request()
         elif isinstance(msg, msgs.RunFailed):
             self.show_error(f"{self.model.label(msg.task_id) or tr('a run')}: {tr_message(msg.message)}")
         if isinstance(msg, msgs.GridDone):
@@ -385,7 +382,7 @@ class ComparePanel(Panel):
         self.progress_bar.setFormat(tr("{done}/{total} runs").format(done=p.done, total=p.total) + left)
 
     def _on_finished(self, cancelled: bool) -> None:
-        self._redraw_timer.stop()
+        self.redraws.cancel()
         self.redraw()
         done, total = len(self.model.results), len(self.model.specs)
         if cancelled:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from app.i18n import tr
 from app.models import init as init_model
 from app.models.init import CONFIGS, PRESETS, VIEWS, InitModel, State
+from app.pacing import Ticker
 from app.panels.base import Panel
 from app.panels.init.config_editor import InitConfigEditor, config_label
 from app.panels.init.results_view import COLORS, InitHistograms, InitNumbers
@@ -80,9 +81,7 @@ class InitPanel(Panel):
         self._seq = 0
         self._pending_steps = 0
         self.last_latency_ms = float("nan")  # control change → histograms drawn
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._play_tick)
+        self.player = self.add_pacer(Ticker(self._play_tick, PLAY_INTERVAL_MS))
 
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -254,14 +253,14 @@ class InitPanel(Panel):
         self.seed_spin.setValue(self.seed_spin.value() + 1)
 
     def play_pause(self) -> None:
-        if self._play_timer.isActive():
-            self._play_timer.stop()
+        if self.player.active:
+            self.player.stop()
         else:
-            self._play_timer.start()
+            self.player.start()
         self.playingChanged.emit(self.is_playing())
 
     def is_playing(self) -> bool:
-        return self._play_timer.isActive()
+        return self.player.active
 
     def _play_tick(self) -> None:
         if not self.channel("experiment").busy:  # never queue draws behind a slow one
@@ -273,7 +272,3 @@ class InitPanel(Panel):
             self.play_pause()
         self.apply_state(State())
         self.statusMessage.emit(tr("Initialization: defaults restored"))
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._play_timer.stop()
-        return super().shutdown(timeout_ms)
