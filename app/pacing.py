@@ -82,6 +82,11 @@ class Stepper(QObject):
     def interval_ms(self) -> int:
         return self._timer.interval()
 
+    @property
+    def in_flight(self) -> int:
+        """Values requested but not delivered yet (0: the generator cannot advance until asked)."""
+        return self._in_flight
+
     def set_interval(self, ms: int) -> None:
         self._timer.setInterval(max(0, int(ms)))
 
