@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from app.i18n import tr
 from app.widgets import palette
+from app.widgets.bands import axis_limit
 from app.widgets.log_ticks import log_ticks
 from app.widgets.plots import style_plot
 
@@ -26,19 +27,19 @@ LOG_FLOOR = 1e-16
 THIN_AFTER = 100  # curves longer than this are drawn 1 px wide
 
 
-def steady_range(current, lo: float, hi: float, grow: float, keep_fill: float) -> tuple[float, float]:
-    """A view range for data in [lo, hi] that stays ``current`` while it still shows the data well.
-
-    ``current`` is kept while it contains [lo, hi] and the data fill at least ``keep_fill`` of
-    it; otherwise the new range is [lo, hi] with its upper end stretched by ``grow`` (the step
-    axis grows ahead of the race, so it changes every ~25 % of the steps instead of every
-    frame). Every range change re-lays out the axis and regenerates its ticks (~3 ms a frame).
+def steady_range(current, lo: float, hi: float, keep_fill: float = 0.6, headroom: float = 0.25):
+    """A view range for data in [lo, hi] that stays ``current`` while it still shows the data well:
+    while it contains [lo, hi] and the data fill at least ``keep_fill`` of it. A new range gets
+    ``headroom`` × the data's span on both sides, so a falling loss curve moves into it for many
+    frames before the range has to change again. Every change re-lays out the axis and
+    regenerates its ticks (~3 ms a frame); with a steady range a frame costs only ``setData``.
     """
     if current is not None:
         c0, c1 = current
         if c0 <= lo and hi <= c1 and (hi - lo) >= keep_fill * (c1 - c0):
             return current
-    return (lo, lo + (hi - lo) * grow)
+    room = headroom * (hi - lo)
+    return (lo - room, hi + room)
 
 
 class OptimizerLossPlot(pg.PlotWidget):
@@ -150,8 +151,8 @@ class OptimizerLossPlot(pg.PlotWidget):
         if hi - lo < 1e-9:
             lo, hi = lo - 0.5, hi + 0.5
         pad = 0.04 * (hi - lo)
-        x_range = steady_range(self._view_x, 0.0, float(max(n, 1)), grow=1.25, keep_fill=0.0)
-        y_range = steady_range(self._view_y, lo - pad, hi + pad, grow=1.0, keep_fill=0.6)
+        x_range = (0.0, axis_limit(n))  # grows in 1-1.5-2-3-5-7.5 jumps ahead of the race
+        y_range = steady_range(self._view_y, lo - pad, hi + pad)
         if (x_range, y_range) == (self._view_x, self._view_y):
             return  # the curves still fit: no axis re-layout, no tick regeneration this frame
         self._view_x, self._view_y = x_range, y_range
