@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr, tr_message
 from app.models import compare as cm
-from app.pacing import Coalescer
+from app.pacing import Coalescer, Throttle
 from app.panels.base import Panel
 from app.process_pool import GridRunner
 from app.widgets import palette
@@ -52,6 +52,7 @@ from .table import ResultsTable
 
 FORM_WIDTH = 350
 REDRAW_MS = 150  # finished runs are folded into one redraw at most this often
+PROGRESS_MS = 100  # the progress bar and its ETA at most this often
 #: State fields that only change how results are drawn
 VIEW_FIELDS = ("metric", "color_by", "style_by", "bands")
 
@@ -76,6 +77,8 @@ class ComparePanel(Panel):
         self.runner = GridRunner(workers, parent=self)
         self.runner.message.connect(self._on_message)
         self.redraws = self.add_pacer(Coalescer(self.redraw, REDRAW_MS))  # finished runs draw together
+        # QProgressBar.setValue repaints at once (~2 ms); the workers send ~70 messages a second
+        self.progress_updates = self.add_pacer(Throttle(self._show_progress, PROGRESS_MS))
         self._build_ui()
         self._show(self.model.state)
         palette.signals.changed.connect(self._recolor)
@@ -309,6 +312,7 @@ class ComparePanel(Panel):
         """Cancel a running grid and clear every result (the form keeps its values)."""
         self.runner.cancel()
         self.model.clear()
+        self.progress_updates.cancel()
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(tr("idle"))
         self.clear_error()
@@ -373,7 +377,7 @@ class ComparePanel(Panel):
         if isinstance(msg, msgs.GridDone):
             self._on_finished(msg.cancelled)
         else:
-            self._show_progress()
+            self.progress_updates.request()
 
     def _show_progress(self) -> None:
         p = self.model.progress()
@@ -383,6 +387,7 @@ class ComparePanel(Panel):
 
     def _on_finished(self, cancelled: bool) -> None:
         self.redraws.cancel()
+        self.progress_updates.cancel()
         self.redraw()
         done, total = len(self.model.results), len(self.model.specs)
         if cancelled:
