@@ -111,6 +111,7 @@ def measure_panel(app, window, panel_id: str, seconds: float, profile: bool = Fa
     panel = window.show_panel(panel_id)
     if not panel.wait_ready(timeout_ms=60000):
         return {"error": f"not ready: {panel.last_error or 'timeout'}"}
+    stop(panel)  # a panel that starts playing by itself (Optimizers) is paused for the reference
     idle = run_loop(app, min(1.0, seconds), panel)  # the same window, nothing running
     start(panel)
     prof = cProfile.Profile() if profile else None
