@@ -14,8 +14,8 @@ while its grid runs in the worker processes. While it runs for ``--seconds``:
 ``--profile PANEL`` runs that panel under ``cProfile`` (GUI thread only) and prints where its
 time goes. Results go to ``bench/results/bench_panel_smoothness.json`` (``bench/record.py``).
 
-Usage: ``python bench/bench_panel_smoothness.py [--seconds 6] [--panels optimizers,init]
-[--profile optimizers] [--no-record]``.
+Usage: ``python bench/bench_panel_smoothness.py [--seconds 6] [--panels PANELS] [--profile PANEL]
+[--size 1280x800] [--no-record]`` (``PANELS``: comma-separated ids, default all seven).
 """
 
 from __future__ import annotations
