@@ -68,8 +68,10 @@ def stop(panel) -> None:
         panel.play_pause()
 
 
-def run_loop(app, seconds: float, panel) -> dict:
-    """Spin the event loop for ``seconds`` with the probe timer; gaps and GUI thread time."""
+def run_loop(app, seconds: float, panel, keep: bool = True) -> dict:
+    """Spin the event loop for ``seconds`` with the probe timer; gaps and GUI thread time.
+
+    ``keep``: restart the panel whenever it stopped by itself (see ``keep_running``)."""
     gaps: list[float] = []
     last = [None]
 
@@ -90,7 +92,8 @@ def run_loop(app, seconds: float, panel) -> dict:
     QTimer.singleShot(int(seconds * 1000), loop.quit)
     cpu0, wall0 = time.thread_time(), time.perf_counter()
     probe.start()
-    keeper.start()
+    if keep:
+        keeper.start()
     loop.exec()
     probe.stop()
     keeper.stop()
@@ -112,7 +115,7 @@ def measure_panel(app, window, panel_id: str, seconds: float, profile: bool = Fa
     if not panel.wait_ready(timeout_ms=60000):
         return {"error": f"not ready: {panel.last_error or 'timeout'}"}
     stop(panel)  # a panel that starts playing by itself (Optimizers) is paused for the reference
-    idle = run_loop(app, min(1.0, seconds), panel)  # the same window, nothing running
+    idle = run_loop(app, min(1.0, seconds), panel, keep=False)  # the same window, nothing running
     start(panel)
     prof = cProfile.Profile() if profile else None
     if prof:
