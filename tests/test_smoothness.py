@@ -215,3 +215,27 @@ def test_grid_worker_processes_run_nicer_than_the_gui():
         assert os.getpriority(os.PRIO_PROCESS, proc.pid) == min(19, own + WORKER_NICENESS)
     finally:
         grid.shutdown()
+
+
+def test_stepper_counts_what_it_delivered_and_what_is_in_flight(qtbot):
+    from app.pacing import Stepper
+
+    gate = threading.Event()
+
+    def gen():
+        i = 0
+        while True:
+            gate.wait(10)  # the first value waits for the test: it is in flight meanwhile
+            yield i
+            i += 1
+
+    s = Stepper(gen, interval_ms=5)
+    try:
+        s.step(3)
+        assert s.in_flight == 3 and s.count == 0
+        gate.set()
+        qtbot.waitUntil(lambda: s.count == 3, timeout=5000)
+        assert s.in_flight == 0
+    finally:
+        gate.set()
+        assert s.shutdown()
