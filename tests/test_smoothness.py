@@ -239,3 +239,19 @@ def test_stepper_counts_what_it_delivered_and_what_is_in_flight(qtbot):
     finally:
         gate.set()
         assert s.shutdown()
+
+
+def test_rate_clock_owes_rate_times_elapsed_and_forgives_on_restart():
+    from app.models.pacing import Pacer, RateClock
+
+    c = RateClock(10.0)
+    c.restart(now=100.0)
+    assert c.owed(100.5) == pytest.approx(5.0)  # 10/s for 0.5 s
+    c.took(3)
+    assert c.owed(100.5) == pytest.approx(2.0)
+    c.restart(now=200.0, owed=1.0)  # one step due at once
+    assert c.owed(200.0) == pytest.approx(1.0) and c.n == 0
+    p = Pacer(rate=60.0, interval_ms=16, max_batch=4)
+    assert p.reset() == 1 and p.rate == 60.0
+    p.rate = 120.0
+    assert p.clock.rate == 120.0 and 1 <= p.tick() <= 4
