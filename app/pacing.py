@@ -7,8 +7,8 @@ cancelled; a panel registers them with ``Panel.add_pacer`` so its ``shutdown()``
 ``Stepper``
     Pull-based animation: a timer pulls values from a generator that a worker thread advances
     on demand. At most one batch is in flight, so a slow engine step lowers the frame rate
-    instead of queueing frames, and the GUI thread never blocks. (Qt-free rate bookkeeping,
-    "how many steps are owed", is ``app.models.pacing.Pacer``.)
+    instead of queueing frames, and the GUI thread never blocks. (The Qt-free rate rule, "how
+    many steps are owed", is ``app.models.pacing.RateClock``; ``Pacer`` turns it into batches.)
 
 ``Ticker``
     A play timer: calls ``callback`` every ``interval_ms`` while active (panels whose step is
