@@ -17,7 +17,7 @@ most of a step), so every core gets its own process. The design avoids the usual
   run was doing. Idle workers are kept for the next grid (spawn costs ~0.5 s each) until
   ``shutdown()``.
 
-``GridRunner`` wraps it for the GUI: a ``QTimer`` polls every 50 ms and re-emits every message
+``GridRunner`` wraps it for the GUI: a ``Ticker`` (``app.pacing``) polls every 50 ms and re-emits every message
 as ``message(object)`` on the GUI thread; the Compare panel's model (``app.models.compare``)
 folds them into its table, progress and ETA.
 """
@@ -27,8 +27,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
+from app.pacing import Ticker
 from engine import grid_worker as msgs
 from engine.threads import pin_env
 
@@ -192,7 +193,7 @@ class ProcessGrid:
 
 
 class GridRunner(QObject):
-    """A ``ProcessGrid`` driven by a QTimer on the GUI thread.
+    """A ``ProcessGrid`` polled by a ``Ticker`` (``app.pacing``) on the GUI thread.
 
     ``message(object)``: every message of ``engine.grid_worker`` as it arrives, in order; a
     grid ends with exactly one ``GridDone`` (``cancelled`` True after ``cancel()``).
@@ -203,9 +204,7 @@ class GridRunner(QObject):
     def __init__(self, workers: int | None = None, interval_ms: int = 50, parent: QObject | None = None):
         super().__init__(parent)
         self.grid = ProcessGrid(workers)
-        self._timer = QTimer(self)
-        self._timer.setInterval(int(interval_ms))
-        self._timer.timeout.connect(self._poll)
+        self._timer = Ticker(self._poll, int(interval_ms), self)
         self.destroyed.connect(lambda *_a, g=self.grid: g.shutdown())
 
     @property
