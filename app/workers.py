@@ -1,7 +1,7 @@
 """Run engine functions and generators off the GUI thread, napari-style.
 
 The engine is plain Python (functions and generators, no Qt); this module is the only bridge.
-Three tools, from low to high level:
+Two tools, from low to high level:
 
 ``Worker`` / ``create_worker(func, *args, **kwargs)``
     One run of ``func`` in its own ``QThread``. A generator's yielded values arrive on the GUI
@@ -19,14 +19,9 @@ Three tools, from low to high level:
     gap between slider ticks: the running job finishes (and is shown), then the newest waiting
     request runs, so a drag shows updates at the computation's pace instead of none at all.
 
-``Stepper``
-    The animation throttle. A ``QTimer`` on the GUI thread *pulls* values from a generator that
-    a worker thread advances on demand: at most one batch is in flight, so a slow engine step
-    lowers the frame rate instead of queueing frames, and the GUI thread never blocks.
-
-``Throttle``
-    For GUI work itself (redrawing curves while a slider is dragged): runs a callback at once,
-    then at most once per interval, folding the requests in between into one trailing call.
+Animation and redraw pacing (the timer-driven ``Stepper``, ``Throttle``, ``Ticker`` and
+``Coalescer``) lives in ``app.pacing``, built on these workers; a pacing object that owns a
+thread registers itself with ``register_stoppable`` so ``shutdown_all()`` stops it too.
 
 Slots receive results on the GUI thread only (every hop is a queued connection to a QObject
 that lives there). ``shutdown_all()`` stops and joins every live thread, for window close and
@@ -38,10 +33,11 @@ from __future__ import annotations
 import atexit
 import inspect
 import logging
+import sys
 import threading
 import traceback as _traceback
 import weakref
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, QTimer, Qt, Signal, Slot
 
@@ -50,10 +46,32 @@ log = logging.getLogger(__name__)
 #: Workers whose thread may still be running; keeps Python wrappers alive until it has stopped
 #: (a QThread garbage-collected while running aborts the process).
 _LIVE: set["Worker"] = set()
-_ALL_STEPPERS: "weakref.WeakSet[Stepper]" = weakref.WeakSet()
+#: Objects with a ``shutdown(timeout_ms)`` that own a worker (``app.pacing.Stepper``).
+_STOPPABLES: weakref.WeakSet = weakref.WeakSet()
 _ALL_CHANNELS: "weakref.WeakSet[Channel]" = weakref.WeakSet()
 
 DEFAULT_TIMEOUT_MS = 3000
+#: The GIL switch interval while a worker thread runs (Python's default is 5 ms): a GUI event
+#: that needs the GIL waits at most about this long for a pure-Python stretch of a worker.
+RESPONSIVE_SWITCH_S = 0.0005
+_default_switch_s: float | None = None
+
+
+def responsive_gil(on: bool) -> None:
+    """Shorten the GIL switch interval while workers run (``on``), restore it when none do.
+
+    A worker running Python code keeps the GIL for up to ``sys.getswitchinterval()`` before the
+    GUI thread gets it; at the default 5 ms a timer tick or paint can wait several such turns.
+    0.5 ms costs the worker a little throughput and removes most of that wait. Called by
+    ``Worker`` when the first thread starts and the last one has been joined.
+    """
+    global _default_switch_s
+    if on and _default_switch_s is None:
+        _default_switch_s = sys.getswitchinterval()
+        sys.setswitchinterval(min(_default_switch_s, RESPONSIVE_SWITCH_S))
+    elif not on and _default_switch_s is not None:
+        sys.setswitchinterval(_default_switch_s)
+        _default_switch_s = None
 
 
 def error_message(exc: BaseException) -> str:
@@ -121,7 +139,7 @@ class Worker(QObject):
         self.error: str = ""
         self._aborted = False
         self._done = False
-        #: Set by ``abort()``; a long job may poll it (``Stepper`` does) to stop between units.
+        #: Set by ``abort()``; a long job may poll it (``app.pacing.Stepper`` does) to stop between units.
         self.abort_event = threading.Event()
         self._thread = _Thread(self._run_job, self.abort_event)
         q = Qt.ConnectionType.QueuedConnection
@@ -135,6 +153,7 @@ class Worker(QObject):
         """Start the thread (once); returns self for chaining."""
         if not self._thread.isRunning() and not self._done:
             _LIVE.add(self)
+            responsive_gil(True)
             self._thread.start()
             self.started.emit()
         return self
@@ -219,6 +238,8 @@ class Worker(QObject):
         self._done = True
         self._thread.release_job()  # no Worker ↔ thread cycle: freed by refcount, not by a GC pass
         _LIVE.discard(self)
+        if not _LIVE:
+            responsive_gil(False)
         self.finished.emit()
 
 
@@ -265,7 +286,7 @@ class Channel(QObject):
         self._current: Worker | None = None
         self._pending: tuple | None = None
         self._closed = False
-        _stop_on_destroy(self, lambda: self._current)
+        stop_on_destroy(self, lambda: self._current)
         _ALL_CHANNELS.add(self)
         self.submitted = 0  # requests received
         self.started_count = 0  # requests that actually ran (the rest were coalesced away)
@@ -342,214 +363,7 @@ class Channel(QObject):
             self._closed, self._pending = True, None
 
 
-class Stepper(QObject):
-    """Animation throttle: a QTimer pulls values from a generator advanced in a worker thread.
-
-    ``Stepper(make_gen, interval_ms=16, batch=1)``; ``make_gen()`` returns a fresh generator
-    (called again by ``reset``). Every timer tick requests ``batch`` values unless a request is
-    still in flight, so there is never a backlog. Each value arrives on the GUI thread as
-    ``stepped(value)``; ``exhausted()`` when the generator ends; ``errored(message)`` if it
-    raised (playing stops). ``step()`` pulls exactly one value (for the Step action).
-    """
-
-    stepped = Signal(object)
-    exhausted = Signal()
-    errored = Signal(str)
-    playingChanged = Signal(bool)
-
-    def __init__(
-        self,
-        make_gen: Callable[[], Iterator[Any]],
-        interval_ms: int = 16,
-        batch: int = 1,
-        parent: QObject | None = None,
-    ):
-        super().__init__(parent)
-        self._make_gen = make_gen
-        self.batch = max(1, int(batch))
-        self._timer = QTimer(self)
-        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
-        self._timer.setInterval(int(interval_ms))
-        self._timer.timeout.connect(self._tick)
-        self._worker: Worker | None = None
-        self._cond = threading.Condition()
-        self._requested = 0
-        self._in_flight = 0
-        self._done = False
-        self._closed = False
-        _ALL_STEPPERS.add(self)
-        _stop_on_destroy(self, lambda: self._worker)
-
-    # ---- public API (GUI thread) -----------------------------------------------------------
-    @property
-    def playing(self) -> bool:
-        return self._timer.isActive()
-
-    @property
-    def interval_ms(self) -> int:
-        return self._timer.interval()
-
-    def set_interval(self, ms: int) -> None:
-        self._timer.setInterval(max(0, int(ms)))
-
-    def set_batch(self, n: int) -> None:
-        self.batch = max(1, int(n))
-
-    def play(self) -> None:
-        if self._closed or self._done:
-            return
-        if not self._timer.isActive():
-            self._timer.start()
-            self.playingChanged.emit(True)
-            self._tick()
-
-    def pause(self) -> None:
-        if self._timer.isActive():
-            self._timer.stop()
-            self.playingChanged.emit(False)
-
-    def toggle(self) -> None:
-        self.pause() if self.playing else self.play()
-
-    def step(self, n: int = 1) -> None:
-        """Pull exactly ``n`` values (adds to any request in flight)."""
-        self._request(int(n))
-
-    def reset(self, make_gen: Callable[[], Iterator[Any]] | None = None) -> None:
-        """Stop playing, drop the old generator (its late values too) and start from a fresh one."""
-        self.pause()
-        if make_gen is not None:
-            self._make_gen = make_gen
-        self._stop_worker()
-        self._done = False
-
-    def shutdown(self, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
-        """Stop playing and join the worker (works even after the Qt side was deleted)."""
-        self._closed = True
-        try:
-            self.pause()
-        except RuntimeError:  # the timer went with a deleted parent; the thread is what matters
-            pass
-        return self._stop_worker(timeout_ms)
-
-    # ---- internals ------------------------------------------------------------------------------
-    def _tick(self) -> None:
-        if self._in_flight == 0:
-            self._request(self.batch)
-
-    def _request(self, n: int) -> None:
-        if self._closed or self._done or n <= 0:
-            return
-        self._ensure_worker()
-        self._in_flight += n
-        with self._cond:
-            self._requested += n
-            self._cond.notify()
-
-    def _ensure_worker(self) -> None:
-        if self._worker is not None:
-            return
-        with self._cond:
-            self._requested = 0
-        self._in_flight = 0
-        worker = Worker(self._pump, self._make_gen)
-        worker.args += (worker.abort_event,)  # the pump waits on requests *or* this abort
-        worker.yielded.connect(self._on_value)
-        worker.returned.connect(self._on_exhausted)
-        worker.errored.connect(self._on_error)
-        self._worker = worker
-        worker.start()
-
-    def _pump(self, make_gen, abort: threading.Event):  # worker thread: advance on request only
-        gen = make_gen()
-        try:
-            while True:
-                with self._cond:
-                    while self._requested <= 0 and not abort.is_set():
-                        self._cond.wait(0.1)
-                    if abort.is_set():
-                        return
-                    self._requested -= 1
-                try:
-                    value = next(gen)
-                except StopIteration:
-                    return
-                yield value
-        finally:
-            close = getattr(gen, "close", None)
-            if close is not None:
-                close()
-
-    def _on_value(self, value) -> None:
-        self._in_flight = max(0, self._in_flight - 1)
-        self.stepped.emit(value)
-
-    def _on_exhausted(self, _value) -> None:
-        self._done = True
-        self._in_flight = 0
-        self.pause()
-        self.exhausted.emit()
-
-    def _on_error(self, message: str) -> None:
-        self._done = True
-        self._in_flight = 0
-        self.pause()
-        self.errored.emit(message)
-
-    def _stop_worker(self, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
-        worker, self._worker = self._worker, None
-        self._in_flight = 0
-        if worker is None:
-            return True
-        worker.abort()
-        with self._cond:
-            self._cond.notify_all()
-        return worker.quit(timeout_ms)
-
-
-class Throttle(QObject):
-    """``Throttle(callback, interval_ms=33)``: ``request()`` runs ``callback`` at most once per interval.
-
-    The first request after a quiet interval runs immediately (a single click feels instant);
-    requests during the interval collapse into one call at its end, so the last value always
-    gets drawn. A slider drag at 120 events/s then redraws at ~30/s and leaves the GUI thread
-    time to paint and to serve timers.
-    """
-
-    def __init__(self, callback: Callable[[], None], interval_ms: int = 33, parent: QObject | None = None):
-        super().__init__(parent)
-        self._callback = callback
-        self._pending = False
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(int(interval_ms))
-        self._timer.timeout.connect(self._on_timeout)
-
-    @property
-    def pending(self) -> bool:
-        return self._pending
-
-    def request(self) -> None:
-        if self._timer.isActive():
-            self._pending = True
-            return
-        self._callback()
-        self._timer.start()
-
-    def flush(self) -> None:
-        """Run a pending call now (e.g. before reading what it draws)."""
-        if self._pending:
-            self._pending = False
-            self._callback()
-
-    def _on_timeout(self) -> None:
-        if self._pending:
-            self._pending = False
-            self._callback()
-            self._timer.start()
-
-
-def _stop_on_destroy(owner: QObject, current_worker: Callable[[], "Worker | None"]) -> None:
+def stop_on_destroy(owner: QObject, current_worker: Callable[[], "Worker | None"]) -> None:
     """Abort and join ``current_worker()`` when ``owner``'s C++ object is deleted.
 
     A panel deleted without ``shutdown()`` (e.g. its window was destroyed) takes its channels
@@ -567,6 +381,11 @@ def _stop_on_destroy(owner: QObject, current_worker: Callable[[], "Worker | None
     owner.destroyed.connect(stop)
 
 
+def register_stoppable(obj) -> None:
+    """Let ``shutdown_all()`` call ``obj.shutdown(timeout_ms)`` (held weakly; e.g. a ``Stepper``)."""
+    _STOPPABLES.add(obj)
+
+
 def live_workers() -> list[Worker]:
     """Workers whose thread has not been joined yet."""
     return [w for w in list(_LIVE) if w.is_running()]
@@ -577,8 +396,8 @@ def shutdown_all(timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
     ok = True
     for channel in list(_ALL_CHANNELS):  # first, or a stopped worker would start a waiting request
         ok = channel.shutdown(timeout_ms) and ok
-    for stepper in list(_ALL_STEPPERS):
-        ok = stepper.shutdown(timeout_ms) and ok  # never raises, even for a deleted stepper
+    for stoppable in list(_STOPPABLES):
+        ok = stoppable.shutdown(timeout_ms) and ok  # never raises, even for a deleted stepper
     for worker in list(_LIVE):
         ok = worker.quit(timeout_ms) and ok
     return ok

@@ -94,7 +94,7 @@ def test_step_and_reset_through_the_panel(qtbot, panel):
 
 
 def test_play_advances_and_stops_at_the_end(qtbot, panel):
-    panel.play_timer.setInterval(5)
+    panel.player.set_interval(5)
     panel.go_to(panel.model.n_steps - 3)
     panel.play_pause()
     assert panel.is_playing()

@@ -276,19 +276,21 @@ def test_newest_settings_win_over_a_slow_computation(panel, qtbot, monkeypatch):
 
 def test_closing_mid_computation_leaves_no_thread(qtbot, monkeypatch):
     """The conftest guard fails this test if the worker thread outlives the panel."""
-    gate = threading.Event()
+    started, gate = threading.Event(), threading.Event()
     real = panel_module.run_experiments
 
     def slow(experiments):
-        gate.wait(2)  # never set: the job runs ≈ 2 s, long enough to outlast a slow construction
+        started.set()
+        gate.wait()  # held until the test lets go: however slow the construction, it is still running
         return real(experiments)
 
     monkeypatch.setattr(panel_module, "run_experiments", slow)
     p = InitPanel()
     qtbot.addWidget(p)
     p.show()
-    qtbot.wait(20)
-    assert p.is_busy()
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    assert p.is_busy() and p.channel("experiment").current is not None
+    gate.set()  # the job computes now; its finish cannot be delivered before shutdown (no event loop)
     assert p.shutdown()
     assert not p.is_busy() or p.channel("experiment").current is None
 

@@ -6,7 +6,8 @@ import time
 import pytest
 from PySide6.QtCore import QCoreApplication
 
-from app.workers import Channel, Stepper, create_worker, live_workers, shutdown_all
+from app.pacing import Stepper
+from app.workers import Channel, create_worker, live_workers, shutdown_all
 
 
 def _count(n, delay=0.0):
@@ -186,7 +187,7 @@ def test_keep_running_channel_finishes_current_then_runs_only_the_newest(qtbot):
 
 
 def test_throttle_runs_first_at_once_and_folds_the_rest(qtbot):
-    from app.workers import Throttle
+    from app.pacing import Throttle
 
     calls = []
     t = Throttle(lambda: calls.append(len(calls)), interval_ms=50)

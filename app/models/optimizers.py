@@ -7,13 +7,12 @@ batch and every other lane real mini-batches. The last lane is Adam with ``bias_
 (``OPTIONS``), to show what the correction does: without it the first steps are *larger*. ``race_steps`` (a generator run in the panel's stepper thread) builds the race
 and yields each update; ``OptimizersModel.accept`` records it on the GUI thread into one
 ``Track`` per lane (positions, losses, step sizes, why it stopped), which the views draw and
-the lecture's checks measure. ``Pacer`` keeps the requested steps per second when frames are slow.
+the lecture's checks measure. (The panel keeps the requested steps per second with
+``app.models.pacing.Pacer``.)
 """
 
 from __future__ import annotations
 
-import math
-import time
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -43,7 +42,6 @@ OPTIONS = {"adam_raw": {"bias_correction": False}}
 #: The lanes the settings of before the last lane existed had, in their order.
 LEGACY_KEYS = KEYS[:7]
 MAX_STEPS = 3000
-MAX_BATCH = 16  # most updates pulled per frame when behind
 SHORT_NAMES = {"lr": "α", "momentum": "m", "decay_rate": "γ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
 
 
@@ -191,27 +189,6 @@ class Track:
     @property
     def path(self) -> np.ndarray:
         return self.pos[: self.n]
-
-
-class Pacer:
-    """How many updates the next pull should ask for, so that ``rate`` per second is kept."""
-
-    def __init__(self, rate: float = 15.0, interval_ms: int = 16):
-        self.rate, self.interval_ms = float(rate), int(interval_ms)
-        self.reset()
-
-    def reset(self) -> int:
-        """Start counting anew (play, pause, a new rate); returns the first batch."""
-        self._t0, self._steps = time.perf_counter(), 0
-        return max(1, round(self.rate * self.interval_ms / 1000.0))
-
-    def tick(self) -> int:
-        """One more update arrived: the size of the next batch (what is owed, 1 … MAX_BATCH)."""
-        self._steps += 1
-        owed = self.rate * (time.perf_counter() - self._t0) - self._steps
-        if owed > 2 * MAX_BATCH:  # far behind (a stall): forgive, don't burst
-            self._t0, self._steps, owed = time.perf_counter(), 0, 0
-        return min(MAX_BATCH, max(1, math.ceil(owed)))
 
 
 class OptimizersModel:

@@ -21,6 +21,7 @@ import numpy as np
 from app.models.base import StateBase, setting
 from app.models.legacy import json_blob, keep_valid
 from app.models.training_pair import ENSEMBLE, NONE, make_partner
+from app.models.pacing import RateClock
 from engine import activations, datasets, init, optimizers
 from engine.history import DecimatingSeries
 from engine.stats import BAND_LEVELS
@@ -350,7 +351,7 @@ def train_frames(run: Run, control: Control):
     """
     trainer = run.trainer
     last_views = -math.inf
-    paced_t0, paced_n = time.perf_counter(), 0
+    paced = RateClock()
     while not control.stop.is_set():
         start = time.perf_counter()
         single = control.take_single()
@@ -365,9 +366,11 @@ def train_frames(run: Run, control: Control):
             while now < deadline and not control.stop.is_set():
                 rate = control.rate
                 if rate:
-                    owed = rate * (now - paced_t0) - paced_n
-                    if owed > max(2.0, 2 * rate * FRAME_S) or paced_n == 0:  # after a pause: no burst
-                        paced_t0, paced_n, owed = now - 1.0 / rate, 0, 1.0
+                    paced.rate = rate
+                    owed = paced.owed(now)
+                    if owed > max(2.0, 2 * rate * FRAME_S) or paced.n == 0:  # after a pause: no burst
+                        paced.restart(now, owed=1.0)
+                        owed = 1.0
                     if owed < 1.0:
                         time.sleep(min(deadline - now, (1.0 - owed) / rate))
                         now = time.perf_counter()
@@ -379,7 +382,7 @@ def train_frames(run: Run, control: Control):
                 if run.partner is not None:
                     run.partner.step()
                 taken += 1
-                paced_n += 1
+                paced.took()
                 now = time.perf_counter()
         views = (None, None, None, None)
         now = time.perf_counter()

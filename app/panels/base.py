@@ -8,12 +8,15 @@ and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Su
 * run engine work through ``self.channel(name).submit(...)`` (latest wins, see app.workers) or
   ``self.add_stepper(Stepper(...))`` for animations, never on the GUI thread, so that
   ``shutdown()`` can stop everything and errors land in ``self.banner``;
+* make every other timer with ``self.add_pacer(...)`` (``app.pacing``: ``Ticker`` for Play,
+  ``Coalescer`` / ``Throttle`` for redraws), never a bare ``QTimer``: one pacing helper, and
+  ``shutdown()`` cancels them all;
 * call ``self.mark_ready()`` once the first computation is *drawn* (``--screenshot`` waits for
   ``ready``) and ``self.mark_stepped()`` after each Step is drawn (``--steps N`` waits for N);
 * override ``play_pause`` / ``step`` / ``reset`` if they animate (the defaults do nothing except
   count the step), or, when Play only repeats a cheap GUI-thread action every so often, call
-  ``self.add_play_timer(interval_ms, tick)`` and keep the defaults (Play/Pause, ``is_playing``
-  and ``shutdown`` then drive that timer);
+  ``self.add_player(tick, interval_ms)`` (an ``app.pacing.Ticker``) and keep the defaults
+  (Play/Pause, ``is_playing`` and ``shutdown`` then drive it);
 * hold their Qt-free model in ``self.model`` (``app.models.<panel_id>``) and implement
   ``state()`` (the model's current ``State``) and ``apply_state(state)`` (show it, so that
   ``panel.state() == state`` afterwards). Settings, sessions, scenes and the command line use
@@ -26,7 +29,8 @@ from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.widgets.error_banner import ErrorBanner
-from app.workers import DEFAULT_TIMEOUT_MS, Channel, Stepper
+from app.pacing import Stepper, Ticker
+from app.workers import DEFAULT_TIMEOUT_MS, Channel
 
 
 class Panel(QWidget):
@@ -57,8 +61,9 @@ class Panel(QWidget):
         self.last_error = ""
         self._channels: dict[str, Channel] = {}
         self._steppers: list[Stepper] = []
+        self._pacers: list = []
         self._shut_down = False
-        self.play_timer: QTimer | None = None  # see add_play_timer
+        self.player: Ticker | None = None  # see add_player
         self._on_play_start = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
@@ -71,16 +76,16 @@ class Panel(QWidget):
 
     # ---- global actions (the main window calls these on the visible panel) --------------------
     def play_pause(self) -> None:
-        """Start or pause the panel's animation (its ``play_timer``, if any); others ignore it."""
-        timer = self.play_timer
-        if timer is None:
+        """Start or pause the panel's animation (its ``player``, if any); others ignore it."""
+        player = self.player
+        if player is None:
             return
-        if timer.isActive():
-            timer.stop()
+        if player.active:
+            player.stop()
         else:
             if self._on_play_start is not None:
                 self._on_play_start()
-            timer.start()
+            player.start()
         self.playingChanged.emit(self.is_playing())
 
     def step(self) -> None:
@@ -91,9 +96,9 @@ class Panel(QWidget):
         """Return to the initial state (what that means is the panel's choice; documented there)."""
 
     def is_playing(self) -> bool:
-        return self.play_timer is not None and self.play_timer.isActive()
+        return self.player is not None and self.player.active
 
-    def add_play_timer(self, interval_ms: int, tick, on_start=None) -> QTimer:
+    def add_player(self, tick, interval_ms: int, on_start=None) -> Ticker:
         """Play = call ``tick()`` every ``interval_ms`` on the GUI thread until paused.
 
         For a cheap action a student should be able to follow (the next backprop step, the next
@@ -101,11 +106,9 @@ class Panel(QWidget):
         runs before each start (e.g. rewind when at the end). ``tick`` may call ``play_pause()``
         to stop itself.
         """
-        self.play_timer = QTimer(self)
-        self.play_timer.setInterval(int(interval_ms))
-        self.play_timer.timeout.connect(tick)
+        self.player = self.add_pacer(Ticker(tick, interval_ms))
         self._on_play_start = on_start
-        return self.play_timer
+        return self.player
 
     # ---- workers -------------------------------------------------------------------------------
     def channel(self, name: str, keep_running: bool = False) -> Channel:
@@ -129,6 +132,13 @@ class Panel(QWidget):
         self._steppers.append(stepper)
         return stepper
 
+    def add_pacer(self, pacer):
+        """Register a ``Ticker``, ``Coalescer`` or ``Throttle`` (``app.pacing``): parented to the
+        panel and cancelled by ``shutdown()``, so no timer fires into a closed panel."""
+        pacer.setParent(self)
+        self._pacers.append(pacer)
+        return pacer
+
     def is_busy(self) -> bool:
         """True while any channel of this panel runs or waits."""
         return any(ch.busy for ch in self._channels.values())
@@ -136,9 +146,9 @@ class Panel(QWidget):
     def shutdown(self, timeout_ms: int = DEFAULT_TIMEOUT_MS) -> bool:
         """Stop every worker and stepper of this panel and join their threads (idempotent)."""
         self._shut_down = True
-        if self.play_timer is not None:
-            self.play_timer.stop()
         ok = True
+        for pacer in self._pacers:
+            pacer.cancel()
         for stepper in self._steppers:
             ok = stepper.shutdown(timeout_ms) and ok
         for ch in self._channels.values():

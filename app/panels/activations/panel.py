@@ -20,7 +20,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.i18n import tr
@@ -30,7 +30,7 @@ from app.panels.activations.views import DeadUnitsView, DepthView, SoftmaxView, 
 from app.panels.base import Panel
 from app.widgets import palette, plots
 from app.widgets.lazy_tabs import LazyTabs
-from app.workers import Throttle
+from app.pacing import Throttle
 from engine import activations, probes
 
 DEPTH_TAB, DEAD_TAB, STACK_TAB, SOFTMAX_TAB = range(4)
@@ -56,10 +56,8 @@ class ActivationsPanel(Panel):
         self.deriv_items: dict[str, pg.PlotDataItem] = {}
         self._pending_steps = 0
         self._depth_seq = 0  # numbers the depth requests; only the newest one completes a Step
-        self._curves_throttle = Throttle(self._redraw_curves, 33, self)  # slider drags: ≤ 30 redraws/s
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._play_tick)
+        self._curves_throttle = self.add_pacer(Throttle(self._redraw_curves, 33))  # slider drags: ≤ 30 redraws/s
+        self.add_player(self._play_tick, PLAY_INTERVAL_MS, on_start=self._rewind_at_max_depth)
 
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -357,17 +355,9 @@ class ActivationsPanel(Panel):
         self._pending_steps += 1
         self.depth_spin.setValue(self.model.state.depth + 1)
 
-    def play_pause(self) -> None:
-        if self._play_timer.isActive():
-            self._play_timer.stop()
-        else:
-            if self.model.state.depth >= MAX_DEPTH:
-                self.depth_spin.setValue(1)
-            self._play_timer.start()
-        self.playingChanged.emit(self.is_playing())
-
-    def is_playing(self) -> bool:
-        return self._play_timer.isActive()
+    def _rewind_at_max_depth(self) -> None:
+        if self.model.state.depth >= MAX_DEPTH:
+            self.depth_spin.setValue(1)
 
     def _play_tick(self) -> None:
         if self.channel("depth").busy:
@@ -386,7 +376,3 @@ class ActivationsPanel(Panel):
             plot.setXRange(*X_RANGE, padding=0.02)
             plot.getPlotItem().disableAutoRange(axis="y")  # _redraw_curves fits y
         self.statusMessage.emit(tr("Activations: defaults restored"))
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._play_timer.stop()
-        return super().shutdown(timeout_ms)

@@ -12,6 +12,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -29,6 +30,7 @@ from app.i18n import tr
 from app.widgets import plots
 from app.models.activations import MAX_LOGITS, ORDERED, STACK_X, ActivationsModel, Stack
 from app.widgets import palette
+from app.widgets.log_ticks import log_ticks
 from app.widgets.sliders import LabeledSlider
 from engine import activations, probes
 
@@ -119,6 +121,8 @@ class DepthView(_ProbeLinesView):
         plot.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(palette.MUTED, width=1)), ignoreBounds=True)
         plots.add_legend(plot.getPlotItem(), corner="bottom-right")
         super().__init__(plot, "depthSummary")
+        self._ticks = None
+        plot.getPlotItem().getAxis("left").geometryChanged.connect(self._fit_ticks)
 
     def line_data(self, result):
         # a log axis cannot draw 0 (the step function passes no gradient): leave a gap
@@ -135,6 +139,20 @@ class DepthView(_ProbeLinesView):
     def fit(self, results, depth):
         plots.fit_y(self.plot.getPlotItem(), [r.grad_rms for r in results.values()], log=True)
         plots.fit_x(self.plot.getPlotItem(), -0.3, depth + 0.3)
+        self._fit_ticks()
+
+    def _fit_ticks(self) -> None:
+        """Decades (every k-th when crowded) and only minor ticks whose labels fit: a vanishing
+        gradient spans 30+ decades, and pyqtgraph's own ticks drew ~9 grid lines per decade,
+        which made every repaint of the plot (each Play step) cost more than a frame."""
+        item = self.plot.getPlotItem()
+        axis = item.getAxis("left")
+        lo, hi = item.getViewBox().viewRange()[1]
+        label_px = 1.15 * QFontMetrics(axis.style["tickFont"] or self.font()).height()
+        ticks = log_ticks(lo, hi, axis.geometry().height(), label_px)
+        if ticks != self._ticks:
+            self._ticks = ticks
+            axis.setTicks(ticks)
 
 
 class DeadUnitsView(_ProbeLinesView):

@@ -77,7 +77,7 @@ class BackpropPanel(Panel):
         super().__init__(parent)
         self.model = BackpropModel()
         self._pending_steps = 0
-        self.add_play_timer(PLAY_INTERVAL_MS, self._play_tick, on_start=self._rewind_at_end)
+        self.add_player(self._play_tick, PLAY_INTERVAL_MS, on_start=self._rewind_at_end)
 
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)

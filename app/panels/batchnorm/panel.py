@@ -18,7 +18,7 @@ back to the first step (the batch stays).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
@@ -65,9 +65,7 @@ class BatchNormPanel(Panel):
         super().__init__(parent)
         self.model = BatchNormModel()
         self._pending_steps = 0
-        self._play_timer = QTimer(self)
-        self._play_timer.setInterval(PLAY_INTERVAL_MS)
-        self._play_timer.timeout.connect(self._play_tick)
+        self.add_player(self._play_tick, PLAY_INTERVAL_MS, on_start=self._rewind_at_end)
         layout = QHBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_controls())
@@ -412,17 +410,9 @@ class BatchNormPanel(Panel):
             self.play_pause()
         self.go_to(0)
 
-    def play_pause(self) -> None:
-        if self._play_timer.isActive():
-            self._play_timer.stop()
-        else:
-            if self.model.at_end():
-                self.go_to(0)
-            self._play_timer.start()
-        self.playingChanged.emit(self.is_playing())
-
-    def is_playing(self) -> bool:
-        return self._play_timer.isActive()
+    def _rewind_at_end(self) -> None:
+        if self.model.at_end():
+            self.go_to(0)
 
     def _play_tick(self) -> None:
         if self.model.trace is None:
@@ -431,7 +421,3 @@ class BatchNormPanel(Panel):
             self.play_pause()
             return
         self.forward()
-
-    def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._play_timer.stop()
-        return super().shutdown(timeout_ms)

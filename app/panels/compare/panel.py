@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr, tr_message
 from app.models import compare as cm
+from app.pacing import Coalescer, Throttle
 from app.panels.base import Panel
 from app.process_pool import GridRunner
 from app.widgets import palette
@@ -53,6 +54,7 @@ from .grid_view import GridView, make_combo
 
 FORM_WIDTH = 350
 REDRAW_MS = 150  # finished runs are folded into one redraw at most this often
+PROGRESS_MS = 100  # the progress bar and its ETA at most this often
 #: State fields that only change how results are drawn
 VIEW_FIELDS = ("metric", "color_by", "style_by", "bands")
 
@@ -77,10 +79,9 @@ class ComparePanel(Panel):
         self._fed = self.model  # the model the running workers report to (grid or search)
         self.runner = GridRunner(workers, parent=self)
         self.runner.message.connect(self._on_message)
-        self._redraw_timer = QTimer(self)
-        self._redraw_timer.setSingleShot(True)
-        self._redraw_timer.setInterval(REDRAW_MS)
-        self._redraw_timer.timeout.connect(self.redraw)
+        self.redraws = self.add_pacer(Coalescer(self.redraw, REDRAW_MS))  # finished runs draw together
+        # QProgressBar.setValue repaints at once (~2 ms); the workers send ~70 messages a second
+        self.progress_updates = self.add_pacer(Throttle(self._show_progress, PROGRESS_MS))
         self._build_ui()
         self._show(self.model.state)
         palette.signals.changed.connect(self._recolor)
@@ -303,6 +304,7 @@ class ComparePanel(Panel):
         self.runner.cancel()
         self.model.clear()
         self.model.search.clear()
+        self.progress_updates.cancel()
         self.progress_bar.setValue(0)
         self.progress_bar.setFormat(tr("idle"))
         self.clear_error()
@@ -375,7 +377,6 @@ class ComparePanel(Panel):
         self.runner.cancel()
 
     def shutdown(self, timeout_ms: int = 3000) -> bool:
-        self._redraw_timer.stop()
         self.runner.shutdown()
         return super().shutdown(timeout_ms)
 
@@ -383,14 +384,14 @@ class ComparePanel(Panel):
     def _on_message(self, msg) -> None:
         book = self._fed  # the runs the workers are training, whatever the mode shown now
         book.consume(msg)
-        if isinstance(msg, msgs.RunFinished) and not self._redraw_timer.isActive():
-            self._redraw_timer.start()
+        if isinstance(msg, msgs.RunFinished):
+            self.redraws.request()
         elif isinstance(msg, msgs.RunFailed):
             self.show_error(f"{book.label(msg.task_id) or tr('a run')}: {tr_message(msg.message)}")
         if isinstance(msg, msgs.GridDone):
             self._on_finished(msg.cancelled)
         else:
-            self._show_progress()
+            self.progress_updates.request()
 
     def _show_progress(self) -> None:
         p = self._book().progress()
@@ -403,7 +404,8 @@ class ComparePanel(Panel):
         self.progress_bar.setFormat(tr("{done}/{total} runs").format(done=p.done, total=p.total) + left)
 
     def _on_finished(self, cancelled: bool) -> None:
-        self._redraw_timer.stop()
+        self.redraws.cancel()
+        self.progress_updates.cancel()
         self.redraw()
         done, total = len(self._book().results), len(self._book().specs)
         if cancelled:

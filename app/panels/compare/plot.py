@@ -80,6 +80,7 @@ class CompareCurves(QWidget):
         self.bands: dict[int, Band] = {}
         self.styles: dict[int, tuple[str, Qt.PenStyle]] = {}
         self.selected: set[int] = set()
+        self._legend_key = None
         self.clear()
         palette.signals.changed.connect(self._recolor)
         self._recolor()
@@ -103,6 +104,7 @@ class CompareCurves(QWidget):
         self.curves, self.bands, self.styles = {}, {}, {}
         self.selected = set()
         self.legend.clear()
+        self._legend_key = None
         self._legend_column.setMinimumWidth(0)
         self._legend_column.setMaximumWidth(0)
         self.placeholder.show()
@@ -111,9 +113,9 @@ class CompareCurves(QWidget):
                        color_by: str = "", style_by: str = "", bands: bool = True) -> dict:
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; choose one of: {', '.join(METRICS)}")
-        self.clear()
         self._label("left", tr(METRICS[metric]))
         if not summaries:
+            self.clear()
             self.plot.setXRange(0, 1)
             self.plot.setYRange(0, 1)
             return {}
@@ -124,22 +126,27 @@ class CompareCurves(QWidget):
         levels = {n: list(dict.fromkeys(dict(s.config)[n] for s in summaries)) for n in names}
         colors = level_colors(len(levels[color_by])) if color_by else [series_color(0)]
         ys = []
+        shown = set()
         for s in summaries:
             cfg = dict(s.config)
             color = colors[levels[color_by].index(cfg[color_by])] if color_by else colors[0]
             style = STYLES[levels[style_by].index(cfg[style_by]) % len(STYLES)] if style_by else STYLES[0]
             x = np.arange(len(s.mean[metric]), dtype=float)
             mean, sd = s.mean[metric], s.std[metric]
-            curve = self.plot.plot(x, mean, pen=pg.mkPen(color, width=2, style=style))
-            curve.setZValue(5)
-            band = Band(pg.mkBrush(qcolor(color, 45)))
-            band.setZValue(-5)
-            self.plot.addItem(band)
+            curve, band = self._items(s.config_id)
+            curve.setData(x, mean)  # in place: a redraw while the grid runs creates no items
+            curve.setPen(pg.mkPen(color, width=2, style=style))
+            band.setBrush(pg.mkBrush(qcolor(color, 45)))
             band.set_band(x, mean - sd, mean + sd)
             band.setVisible(bands)
-            self.curves[s.config_id], self.bands[s.config_id] = curve, band
             self.styles[s.config_id] = (color, style)
+            shown.add(s.config_id)
             ys.append(mean[np.isfinite(mean)])
+        for cid in set(self.curves) - shown:  # configurations no longer in the results
+            self.plot.removeItem(self.curves.pop(cid))
+            self.plot.removeItem(self.bands.pop(cid))
+            self.styles.pop(cid, None)
+        self.selected &= shown
         self._legend(levels, colors, color_by, style_by)
         n = max(len(s.mean[metric]) for s in summaries) - 1
         self.plot.setXRange(0, max(1, n), padding=0.02)
@@ -155,7 +162,23 @@ class CompareCurves(QWidget):
                 self.plot.setYRange(0, max(hi, 1e-3), padding=0.02)
         return {cid: (c, st != Qt.PenStyle.SolidLine) for cid, (c, st) in self.styles.items()}
 
+    def _items(self, cid: int) -> tuple[pg.PlotDataItem, Band]:
+        """The curve and band of configuration ``cid``, made on its first appearance only."""
+        if cid not in self.curves:
+            curve = pg.PlotDataItem()
+            curve.setZValue(5)
+            self.plot.addItem(curve)
+            band = Band(pg.mkBrush(0, 0, 0, 0))
+            band.setZValue(-5)
+            self.plot.addItem(band)
+            self.curves[cid], self.bands[cid] = curve, band
+        return self.curves[cid], self.bands[cid]
+
     def _legend(self, levels, colors, color_by, style_by) -> None:
+        key = (color_by, style_by, tuple(colors), tuple((n, tuple(v)) for n, v in levels.items()))
+        if key == self._legend_key:
+            return  # same entries: no legend re-layout on every redraw while the grid runs
+        self._legend_key = key
         self.legend.clear()
         if color_by:
             shown = levels[color_by]

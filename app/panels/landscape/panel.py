@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import tr, tr_message
 from app.models.landscape import OPTIMIZERS, LandscapeModel, State
+from app.pacing import Throttle
 from app.panels.base import Panel
 from app.panels.landscape.controls import LandscapeControls
 from app.stop_text import stop_text
@@ -77,6 +78,9 @@ class LandscapePanel(Panel):
         configure()
         self.model = LandscapeModel(state)
         self.image = None
+        # the engine reports progress ~120 times a second: the bar shows the newest ≤ 20 times
+        self._progress = None
+        self._progress_throttle = self.add_pacer(Throttle(self._show_progress, 50))
         self._build_ui()
         jobs = self.channel("landscape")
         jobs.idle.connect(lambda: self._set_computing(False))
@@ -180,6 +184,8 @@ class LandscapePanel(Panel):
             return
         self.clear_error()
         self._set_computing(True)
+        self._progress = None
+        self._progress_throttle.cancel()
         self.progress.setValue(0)
         self.progress_label.setText(tr("starting…"))
         self._started = time.perf_counter()
@@ -191,6 +197,8 @@ class LandscapePanel(Panel):
         """Stop the running computation (the last drawn landscape stays)."""
         if self.computing:
             self.channel("landscape").cancel()
+            self._progress = None
+            self._progress_throttle.cancel()
             self.progress_label.setText(tr("cancelled"))
             self.statusMessage.emit(tr("Landscape computation cancelled"))
 
@@ -206,12 +214,21 @@ class LandscapePanel(Panel):
         self.playingChanged.emit(on)
 
     def _on_progress(self, p: L.Progress) -> None:
+        self._progress = p
+        self._progress_throttle.request()
+
+    def _show_progress(self) -> None:
+        p = self._progress
+        if p is None:
+            return
         self.progress.setValue(int(round(1000 * p.fraction)))
         self.progress_label.setText(tr_message(p.message, PROGRESS_MESSAGES))
 
     def _on_result(self, value, state: State) -> None:
         result, self.image = value
         self.model.receive(result, state)
+        self._progress = None
+        self._progress_throttle.cancel()
         self.progress.setValue(1000)
         self.progress_label.setText(tr("done in {total} s (the {n}-point grid: {grid} s)").format(
             total=f"{time.perf_counter() - self._started:.1f}", n=result.slice.loss.size,

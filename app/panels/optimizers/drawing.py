@@ -11,15 +11,15 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QTimer
 
 from app.i18n import tr, tr_message
 from app.models.optimizers import KEYS, LANES, MAX_STEPS, OptimizersModel, short_message
 from app.panels.optimizers.readout import NOTES
+from app.pacing import Coalescer
 from app.widgets import palette
 
 FRAME_MS = 16
-READOUT_INTERVAL_S = 0.12
+READOUT_INTERVAL_S = 0.25  # the read-out's rich text (~6 ms a layout) at most 4 times a second
 
 
 def lane_colors() -> list[str]:
@@ -35,20 +35,23 @@ class RaceDrawing:
         self.view, self.loss_plot, self.table, self.readout = view, loss_plot, table, readout
         self.status_label = status_label
         self.playing = playing
-        self.pending = False
-        self._side_pending = False
+        self.frame = Coalescer(self._render_if_pending, FRAME_MS // 2)  # many updates, one draw
+        self.side = Coalescer(self.render_side, 0)  # the side's half of a frame, next loop turn
+        self.pacers = (self.frame, self.side)  # the panel registers these (Panel.add_pacer)
         self._readout_time = 0.0
         self.closed = False
 
     # ---- scheduling --------------------------------------------------------------------------
     def schedule(self) -> None:
         """Draw on the next frame (many updates arriving in one frame draw once)."""
-        if not self.pending:
-            self.pending = True
-            QTimer.singleShot(FRAME_MS // 2, self._render_if_pending)
+        self.frame.request()
+
+    @property
+    def pending(self) -> bool:
+        return self.frame.pending
 
     def _render_if_pending(self) -> None:
-        if self.pending and not self.closed:
+        if not self.closed:
             self.render()
 
     def new_race(self) -> None:
@@ -70,7 +73,7 @@ class RaceDrawing:
 
     # ---- drawing -----------------------------------------------------------------------------
     def render(self) -> None:
-        self.pending = False
+        self.frame.cancel()
         for key, track in self.model.tracks.items():
             message = tr_message(track.message) if track.message else ""
             if track.drawn != (track.n, message):  # a stopped path costs nothing
@@ -79,14 +82,12 @@ class RaceDrawing:
         self.view.commit_heads()
         self.render_arrows()
         if self.playing():
-            if not self._side_pending:
-                self._side_pending = True
-                QTimer.singleShot(0, self.render_side)
+            self.side.request()
         else:
             self.render_side()
 
     def render_side(self) -> None:
-        self._side_pending = False
+        self.side.cancel()
         if self.closed:
             return
         m = self.model
@@ -110,7 +111,7 @@ class RaceDrawing:
         self.loss_plot.commit()
         now = time.perf_counter()
         if not self.playing() or now - self._readout_time > READOUT_INTERVAL_S:
-            self._readout_time = now  # rich-text layout costs ~2 ms: ≤ 8 times a second
+            self._readout_time = now  # rich-text layout: see READOUT_INTERVAL_S
             self.render_readout()
         parts = [tr("step {n}").format(n=m.steps), tr("{n} racing").format(n=len(m.active))]
         if m.finished:

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import tr
-from app.models.optimizers import KEYS, LANES, MAX_STEPS, OptimizersModel, Pacer, State
+from app.models.optimizers import KEYS, LANES, MAX_STEPS, OptimizersModel, State
+from app.models.pacing import Pacer
 from app.panels.base import Panel
 from app.panels.optimizers.drawing import FRAME_MS, RaceDrawing, lane_colors
 from app.panels.optimizers.elided_label import ElidedLabel
@@ -39,7 +40,7 @@ from app.widgets.plots import configure
 from app.widgets.sliders import LabeledSlider
 from app.widgets.surface_levels import surface_image
 from app.widgets.surface_view import SurfaceView
-from app.workers import Stepper
+from app.pacing import Stepper
 from engine import optimizers, surfaces
 
 MAX_REPLAY = 1000  # a paused race restarted by a new setting is replayed up to this step
@@ -72,6 +73,8 @@ class OptimizersPanel(Panel):
         self._build_ui()
         self.drawing = RaceDrawing(self.model, self.view, self.loss_plot, self.table, self.readout,
                                    self.status_label, self.is_playing)
+        for pacer in self.drawing.pacers:
+            self.add_pacer(pacer)
         self.stepper = self.add_stepper(Stepper(self.model.new_race(), interval_ms=FRAME_MS))
         self.stepper.stepped.connect(self._on_step)
         self.stepper.exhausted.connect(self._finish)

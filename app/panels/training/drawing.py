@@ -42,7 +42,7 @@ class TrainingDrawing:
             self._draw(views=self._views_dirty)
         elif not self._draw_pending:
             self._draw_pending = True
-            self._draw_timer.start(max(1, int(wait * 1000)))
+            self._draw_later.request(max(1, int(wait * 1000)))
 
     def _draw_if_pending(self) -> None:
         if self._draw_pending and not self._shut_down:
@@ -82,7 +82,7 @@ class TrainingDrawing:
             chunks = [self._draw_prediction, self._draw_bands, self._draw_histograms]
             if playing:
                 self._chunks = collections.deque(chunks)
-                self._chunk_timer.start(CHUNK_GAP_MS)
+                self._chunk_later.request(CHUNK_GAP_MS)
             else:
                 self._chunks.clear()
                 for chunk in chunks:
@@ -104,7 +104,7 @@ class TrainingDrawing:
         self._hold_trainer()
         self._chunks.popleft()()  # painted in the event loop's next pass, on its own
         if self._chunks:
-            self._chunk_timer.start(CHUNK_GAP_MS)
+            self._chunk_later.request(CHUNK_GAP_MS)
 
     def _draw_prediction(self) -> None:
         if self._grid is not None:

@@ -27,7 +27,6 @@ import collections
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.i18n import tr
@@ -50,7 +49,8 @@ from app.panels.training.drawing import TrainingDrawing
 from app.panels.training.layout import TrainingLayout
 from app.stop_text import stop_text
 from app.widgets import plots
-from app.workers import DEFAULT_TIMEOUT_MS, Stepper
+from app.pacing import Coalescer, Stepper
+from app.workers import DEFAULT_TIMEOUT_MS
 from engine import mnist_io
 from engine.training_setup import DataSpec, RunSettings
 
@@ -87,9 +87,9 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self.views_count = 0
         self.frames = 0
         self.draws = 0  # curve redraws (benchmark read-out)
-        # one timer each, made once: a QTimer.singleShot per frame left ~60 bytes behind each time
-        self._draw_timer = self._single_shot(self._draw_if_pending)
-        self._chunk_timer = self._single_shot(self._next_chunk)
+        # one pacer each, made once: a QTimer.singleShot per frame left ~60 bytes behind each time
+        self._draw_later = self.add_pacer(Coalescer(self._draw_if_pending))
+        self._chunk_later = self.add_pacer(Coalescer(self._next_chunk))
         self._build_ui()
         self.stepper = self.add_stepper(Stepper(self._make_gen, interval_ms=FRAME_MS))
         self.stepper.stepped.connect(self._on_frame)
@@ -100,12 +100,6 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
                 self.chooser.add_file(found.name, str(found.path))
         self._show_state(self.model.state)
         self._rebuild(keep_playing=False)
-
-    def _single_shot(self, slot) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.timeout.connect(slot)
-        return timer
 
     # ---- state ------------------------------------------------------------------------------------------
     def state(self) -> State:
