@@ -40,7 +40,7 @@ def _vanishing(m) -> dict:
 
 def _tanh(m) -> dict:
     t, s = m.gradient_ratio("tanh", 0), m.gradient_ratio("sigmoid", 0)
-    return {"tanh": t, "sigmoid": s, "times": t / s}
+    return {"tanh": t, "sig": s, "times": t / s}
 
 
 def _tanh_answer(m) -> int:
@@ -112,7 +112,7 @@ EXERCISES = (
         "tanh-vs-sigmoid", "tanh",
         "Through 10 layers, which passes more gradient back to the input: tanh or sigmoid?",
         _tanh_answer,
-        "The input receives {tanh:.2e} of the output's gradient through tanh and {sigmoid:.2e} through "
+        "The input receives {tanh:.2e} of the output's gradient through tanh and {sig:.2e} through "
         "sigmoid: {times:.3g} times more with tanh (slope 1 at 0, not 0.25), though it still shrinks.",
         _tanh,
         choices=("sigmoid", "tanh", "about the same"),
@@ -121,8 +121,8 @@ EXERCISES = (
         "tanh-slope", "tanh",
         "What is the slope of tanh at x = 0 (a number)?",
         lambda m: _hover(m)["tanh"],
-        "The read-out at x = 0 shows tanh′(0) = {tanh:.3f} and σ′(0) = {sigmoid:.3f}: four times as steep.",
-        lambda m: {"tanh": _hover(m)["tanh"], "sigmoid": _hover(m)["sigmoid"]}, tolerance=0.05,
+        "The read-out at x = 0 shows tanh′(0) = {tanh:.3f} and σ′(0) = {sig:.3f}: four times as steep.",
+        lambda m: {"tanh": _hover(m)["tanh"], "sig": _hover(m)["sigmoid"]}, tolerance=0.05,
     ),
     Exercise(
         "dying-relu-which", "dying-relu",

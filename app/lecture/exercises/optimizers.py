@@ -56,11 +56,11 @@ def _local_answer(m) -> int:
 
 
 def _saddle(m) -> dict:
-    return {"gd": abs(m.position("gd")[1]), "momentum": abs(m.position("momentum")[1])}
+    return {"gd": abs(m.position("gd")[1]), "mom": abs(m.position("momentum")[1])}
 
 
 def _overshoot(m) -> dict:
-    return {"momentum": _max_x(m, "momentum"), "sgd": _max_x(m, "sgd")}
+    return {"mom": _max_x(m, "momentum"), "sgd": _max_x(m, "sgd")}
 
 
 def _overshoot_answer(m) -> int:
@@ -69,12 +69,12 @@ def _overshoot_answer(m) -> int:
 
 
 def _nag(m) -> dict:
-    return {"nag": _max_x(m, "nag"), "momentum": _max_x(m, "momentum")}
+    return {"nag": _max_x(m, "nag"), "mom": _max_x(m, "momentum")}
 
 
 def _nag_answer(m) -> int:
     v = _nag(m)
-    return 3 if abs(v["nag"] - v["momentum"]) < 1e-9 else 1 if v["nag"] < v["momentum"] else 2
+    return 3 if abs(v["nag"] - v["mom"]) < 1e-9 else 1 if v["nag"] < v["mom"] else 2
 
 
 def _adagrad(m) -> dict:
@@ -112,8 +112,13 @@ def _bias(m) -> dict:
 _FOUR = ("sgd", "momentum", "adagrad", "adam")
 
 
+def _short(key: str) -> str:
+    """A template's placeholder for lane ``key`` (English words in placeholders upset the Korean glossary)."""
+    return "mom" if key == "momentum" else key
+
+
 def _four(m) -> dict:
-    return {k: _y_crossings(m, k) for k in _FOUR}
+    return {_short(k): _y_crossings(m, k) for k in _FOUR}
 
 
 def _lr(m) -> dict:
@@ -131,7 +136,7 @@ _FAMILY = ("gd", "momentum", "adagrad", "adam")
 
 
 def _family(m) -> dict:
-    return {k: _distance(m, k) for k in ("gd", "momentum", "nag", "adagrad", "rmsprop", "adam")}
+    return {_short(k): _distance(m, k) for k in ("gd", "momentum", "nag", "adagrad", "rmsprop", "adam")}
 
 
 EXERCISES = (
@@ -165,7 +170,7 @@ EXERCISES = (
         "saddle-point-escape", "saddle-point",
         "GD and Momentum start almost on the ridge of a saddle. Which has left it (|y| > 1) after 30 steps?",
         lambda m: _which(abs(m.position("gd")[1]) > 1, abs(m.position("momentum")[1]) > 1),
-        "After 30 steps |y| is {gd:.3f} for GD and {momentum:.2f} for Momentum: the velocity carries "
+        "After 30 steps |y| is {gd:.3f} for GD and {mom:.2f} for Momentum: the velocity carries "
         "Momentum through the flat region.",
         _saddle,
         choices=("only GD", "only Momentum", "both", "neither"),
@@ -174,7 +179,7 @@ EXERCISES = (
         "momentum-overshoot-x", "momentum-overshoot",
         "Momentum (lr 0.1, m 0.9) runs 30 steps from (−7, 2). Does it pass the minimum at x = 0?",
         _overshoot_answer,
-        "Momentum's x reached {momentum:.2f}, past the minimum, while SGD's got only to {sgd:.2f}: "
+        "Momentum's x reached {mom:.2f}, past the minimum, while SGD's got only to {sgd:.2f}: "
         "the sum of past steps carries it on.",
         _overshoot,
         choices=("yes, by more than 0.5", "yes, by less than 0.5", "no, it stays short of it"),
@@ -183,7 +188,7 @@ EXERCISES = (
         "nag-less", "nag-vs-momentum",
         "NAG and Momentum with the same lr and m: which overshoots x = 0 less?",
         _nag_answer,
-        "Furthest x: NAG {nag:.2f}, Momentum {momentum:.2f}. NAG takes the gradient at the look-ahead "
+        "Furthest x: NAG {nag:.2f}, Momentum {mom:.2f}. NAG takes the gradient at the look-ahead "
         "point and brakes earlier.",
         _nag,
         choices=("NAG", "Momentum", "the same"),
@@ -236,7 +241,7 @@ EXERCISES = (
         "book-optimizers-straight", "book-optimizers",
         "The book's four optimizers on x²/20 + y² for 30 steps. Whose y never changes sign?",
         lambda m: 1 + int(np.argmin([_y_crossings(m, k) for k in _FOUR])),
-        "Sign changes of y: SGD {sgd}, Momentum {momentum}, AdaGrad {adagrad}, Adam {adam}. AdaGrad damps "
+        "Sign changes of y: SGD {sgd}, Momentum {mom}, AdaGrad {adagrad}, Adam {adam}. AdaGrad damps "
         "the steep y direction at once and goes straight.",
         _four,
         choices=("SGD", "Momentum", "AdaGrad", "Adam"),
@@ -254,7 +259,7 @@ EXERCISES = (
         "family-farthest", "optimizer-family",
         "The family races 30 steps from (−7, 2). Who ends farthest from the minimum?",
         lambda m: 1 + int(np.argmax([_distance(m, k) for k in _FAMILY])),
-        "Distance to the minimum: GD {gd:.2f}, Momentum {momentum:.2f}, NAG {nag:.2f}, AdaGrad {adagrad:.2f}, "
+        "Distance to the minimum: GD {gd:.2f}, Momentum {mom:.2f}, NAG {nag:.2f}, AdaGrad {adagrad:.2f}, "
         "RMSProp {rmsprop:.2f}, Adam {adam:.2f}: every member improves on GD.",
         _family,
         choices=("GD", "Momentum", "AdaGrad", "Adam"),
