@@ -147,7 +147,8 @@ class ExercisesDialog(QDialog):
                 item.setData(0, _ID_ROLE, exercise.id)
                 item.setToolTip(1, tr(exercise.question))
         self.tree.expandAll()
-        self.tree.setColumnWidth(0, max(self.fontMetrics().horizontalAdvance(status_text(s)) for s in STATES) + 28)
+        widest = max(self.tree.fontMetrics().horizontalAdvance(status_text(s)) for s in STATES)
+        self.tree.setColumnWidth(0, widest + 2 * self.tree.indentation() + 16)  # children are indented
         self.tree.blockSignals(False)
         total = len(exercise_catalogue.exercises())
         right = sum(1 for v in progress.values() if v == "right")
@@ -264,7 +265,7 @@ class ExercisesDialog(QDialog):
         model = run.panel.model
         self.result = exercise.is_right(self._given, model)
         settings_store.save_exercise_result(exercise.id, self.result)
-        colour = palette.qcolor(3).name() if self.result else palette.ERROR_FG
+        colour = palette.qcolor(2).name() if self.result else palette.ERROR_FG
         self.verdict.setText(tr("Right!") if self.result else tr("Wrong."))
         self.verdict.setStyleSheet(f"font-weight: bold; color: {colour}")
         self.reveal.setText(tr("Answer: {key}").format(key=exercise.key_text(model)) + "\n\n" + exercise.explain(model))
