@@ -31,8 +31,11 @@ EXPECTED = {
     "adagrad-where": 3, "adagrad-share": 4.3, "rmsprop-arrives": 2, "adam-crossings": 2,
     "adam-bias-ratio": 3.16, "book-optimizers-straight": 3, "learning-rate-105": 3, "family-farthest": 1,
     "init-small-where": 3, "init-std1-saturated": 3, "init-xavier-gradient": 3, "init-he-xavier": 2,
-    "init-he-he": 1, "batchnorm-saturation": 1,
+    "init-he-he": 1, "batchnorm-saturation": 1, "xor-linear": 2, "overfitting-end": 2, "weight-decay-gap": 2,
+    "dropout-gap": 2,
 }
+#: Training scenes that train a 6-layer network to its end (about 1–2 minutes each on 2 cores).
+SLOW_SCENES = ("overfitting", "weight-decay", "dropout")
 
 
 def _shown(panel_class):
@@ -89,7 +92,7 @@ def test_at_least_24_scenes_have_exercises_with_korean_texts():
     assert missing == []
     for e in found.values():
         assert e.is_number or 2 <= len(e.choices) <= 4, e.id
-        assert catalogue.get(e.scene).panel_id in ("activations", "backprop", "init", "optimizers")
+        assert catalogue.get(e.scene).panel_id in ("activations", "backprop", "init", "optimizers", "training")
 
 
 def test_an_exercise_needs_choices_or_a_tolerance():
@@ -99,16 +102,16 @@ def test_an_exercise_needs_choices_or_a_tolerance():
         Exercise("x", "tanh", "?", lambda m: 1, "", lambda m: {}, choices=("only one",))
 
 
-def _check_panel(panel, panel_id, qtbot):
+def _check_panel(panel, panel_id, qtbot, scenes=None, timeout_ms=20000):
     """Run each scene with exercises once; every computed key is the expected one, other answers wrong."""
     problems = []
     by_scene: dict[str, list] = {}
     for e in exercise_catalogue.exercises().values():
-        if catalogue.get(e.scene).panel_id == panel_id:
+        if catalogue.get(e.scene).panel_id == panel_id and (scenes is None or e.scene in scenes):
             by_scene.setdefault(e.scene, []).append(e)
     assert by_scene
     for scene_name, group in by_scene.items():
-        assert run_scene(panel, catalogue.get(scene_name), qtbot) == [], scene_name
+        assert run_scene(panel, catalogue.get(scene_name), qtbot, timeout_ms) == [], scene_name
         model = panel.model
         for e in group:
             key, expected = e.answer(model), EXPECTED[e.id]
@@ -140,6 +143,31 @@ def test_init_keys(init_panel, qtbot):
 
 def test_optimizers_keys(optimizers_panel, qtbot):
     _check_panel(optimizers_panel, "optimizers", qtbot)
+
+
+@pytest.fixture(scope="module")
+def training_panel(qapp):
+    from app.panels.training import TrainingPanel
+
+    p = TrainingPanel(find_cached=False)
+    p.resize(1280, 800)
+    p.show()
+    assert p.wait_ready()
+    yield p
+    assert p.shutdown()
+    p.close()
+    p.deleteLater()
+    gc.collect()
+
+
+def test_training_xor_key(training_panel, qtbot):
+    _check_panel(training_panel, "training", qtbot, scenes=("xor",), timeout_ms=120000)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scene", SLOW_SCENES)
+def test_training_book_keys(training_panel, qtbot, scene):
+    _check_panel(training_panel, "training", qtbot, scenes=(scene,), timeout_ms=300000)
 
 
 def test_the_key_follows_the_model_not_a_stored_answer(optimizers_panel, qtbot):
@@ -236,7 +264,7 @@ def test_gui_flow_marks_a_wrong_answer_and_keeps_it(window, qtbot):
     assert "Momentum 0.90" in dialog.reveal.text()  # the measured numbers
     assert dialog.status_of("nag-less") == "✗ wrong"
     assert settings_store.exercise_progress() == {"nag-less": "wrong"}
-    assert "1 of 29 done, 0 right" == dialog.progress.text()
+    assert "1 of 33 done, 0 right" == dialog.progress.text()
 
 
 def test_gui_flow_number_answer_right_and_progress_in_a_new_window(window, qtbot):
