@@ -197,6 +197,8 @@ def run(argv: list[str]) -> int:
         return 0
     if args.list_exercises or args.exercise is not None:
         return exercise_command(args)
+    if args.answer is not None:
+        parser.error("--answer goes with --exercise ID")
     try:
         size = parse_size(args.size)
     except ValueError as exc:

@@ -208,6 +208,7 @@ def test_cli_exit_codes():
     assert _cli("--exercise", "no-such", "--answer", "1").returncode == 2
     assert _cli("--exercise", "nag-less", "--answer", "7").returncode == 2
     assert _cli("--exercise", "nag-less").returncode == 2
+    assert _cli("--answer", "1").returncode == 2  # an answer to no exercise
 
 
 def test_list_exercises_respects_lang_and_a_closed_pipe():
@@ -265,6 +266,8 @@ def test_gui_flow_marks_a_wrong_answer_and_keeps_it(window, qtbot):
     assert dialog.status_of("nag-less") == "✗ wrong"
     assert settings_store.exercise_progress() == {"nag-less": "wrong"}
     assert "1 of 33 done, 0 right" == dialog.progress.text()
+    dialog.select("adagrad-where")  # the next question: unanswered, its choices open, no reveal
+    assert dialog.choices_box.isEnabled() and dialog.reveal.text() == "" and not dialog.run_button.isEnabled()
 
 
 def test_gui_flow_number_answer_right_and_progress_in_a_new_window(window, qtbot):

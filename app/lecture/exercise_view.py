@@ -208,6 +208,8 @@ class ExercisesDialog(QDialog):
             button.setObjectName(f"choice{n}")
             self.group.addButton(button, n)
             self.choices_col.addWidget(button)
+        self.choices_box.setEnabled(True)  # a run of another exercise may have locked them
+        self.number.setEnabled(True)
         self.choices_box.setVisible(not exercise.is_number)
         self.number.setVisible(exercise.is_number)
         self.number.blockSignals(True)
