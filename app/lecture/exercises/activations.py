@@ -106,7 +106,7 @@ EXERCISES = (
         "Layer 1 receives {ratio:.1e} of layer 10's gradient: it falls by a factor of about {factor:.1f} "
         "per sigmoid layer (σ′ ≤ 0.25).",
         _vanishing,
-        choices=("most of it (over a half)", "a few per cent (0.1 % … 50 %)", "less than a thousandth"),
+        choices=("most of it (over a half)", "some of it (0.1 % … 50 %)", "less than a thousandth"),
     ),
     Exercise(
         "tanh-vs-sigmoid", "tanh",
