@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--list-scenes", action="store_true",
                         help="print every lecture scene's name and title, then exit")
+    # -- exercises (issue #12) --
+    parser.add_argument("--list-exercises", action="store_true",
+                        help="print every exercise's id, question and choices, then exit")
+    parser.add_argument("--exercise", metavar="ID",
+                        help="run exercise ID headless with --answer N; exit code 0 right, 1 wrong, 2 bad id")
+    parser.add_argument("--answer", metavar="N", help="your answer to --exercise: a choice's number, or a number")
     parser.add_argument(
         "--lang", metavar="LANG", type=_language_code, default=None,
         help="user-interface language: en or ko (default: the last one chosen, else the system's)",
@@ -88,6 +94,29 @@ def list_scenes(lang: str | None = None, out=None) -> None:
     for scene in catalogue.scenes().values():
         out.write(f"{scene.name:22s} {i18n.tr(scene.title)}\n")
     out.flush()
+
+
+def exercise_command(args) -> int:
+    """``--list-exercises`` / ``--exercise ID --answer N`` (see app.exercise_cli), exit code 0/1/2."""
+    from app import i18n
+
+    if args.lang:
+        i18n.set_language(args.lang)
+    from engine.threads import pin_env
+
+    pin_env(1)
+    from app import exercise_cli
+
+    if args.exercise is None:
+        exercise_cli.list_exercises()
+        return 0
+    try:
+        exercise, given = exercise_cli.check_arguments(args.exercise, args.answer)
+    except ValueError as exc:
+        print(f"gradlab: {exc}", file=sys.stderr)
+        return exercise_cli.BAD
+    _quiet_offscreen_warning()
+    return exercise_cli.run_exercise(exercise, given)
 
 
 def _scene_argument(parser: argparse.ArgumentParser, args):
@@ -166,6 +195,10 @@ def run(argv: list[str]) -> int:
     if args.list_scenes:
         list_scenes(args.lang)
         return 0
+    if args.list_exercises or args.exercise is not None:
+        return exercise_command(args)
+    if args.answer is not None:
+        parser.error("--answer goes with --exercise ID")
     try:
         size = parse_size(args.size)
     except ValueError as exc:

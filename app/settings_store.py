@@ -104,3 +104,31 @@ def restore_panel(panel, store: QSettings | None = None) -> bool:
         return False
     panel.apply_state(restored)
     return True
+
+
+# ---- exercise progress (issue #12): id → "right" | "wrong", one JSON object ------------------------
+EXERCISE_KEY = "exercises/progress"
+
+
+def exercise_progress(store: QSettings | None = None) -> dict[str, str]:
+    """Each answered exercise's last result, "right" or "wrong" (a bad stored value counts as none)."""
+    raw = (store or settings()).value(EXERCISE_KEY)
+    try:
+        value = json.loads(raw) if isinstance(raw, str) else {}
+    except ValueError:
+        value = {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if v in ("right", "wrong")}
+
+
+def save_exercise_result(exercise_id: str, right: bool, store: QSettings | None = None) -> None:
+    """Keep the result of the last answer to ``exercise_id``."""
+    store = store or settings()
+    progress = exercise_progress(store)
+    progress[exercise_id] = "right" if right else "wrong"
+    store.setValue(EXERCISE_KEY, json.dumps(progress))
+
+
+def reset_exercise_progress(store: QSettings | None = None) -> None:
+    (store or settings()).remove(EXERCISE_KEY)

@@ -33,6 +33,11 @@ class Lecture(QObject):
             tr("The optimizers as one family: click one to open its scene"))
         self.menu.addAction(self.family_action)
         self._family = None
+        self.exercises_action = window.make_action(
+            "actionExercises", tr("&Exercises…"), self.show_exercises, ["Ctrl+Shift+E"],
+            tr("Predict a scene's result, then run it and see whether you were right"))
+        self.menu.addAction(self.exercises_action)
+        self._exercises = None
         self._filled = False
         self.menu.aboutToShow.connect(self.fill_menu)
 
@@ -73,6 +78,19 @@ class Lecture(QObject):
             self._family = FamilyTreeDialog(self.window)
             self._family.sceneRequested.connect(self.open)
         return self._family
+
+    @property
+    def exercises(self):
+        """The Exercises dialog (``app.lecture.exercise_view``), built on first use."""
+        if self._exercises is None:
+            from app.lecture.exercise_view import ExercisesDialog
+
+            self._exercises = ExercisesDialog(self, self.window)
+        return self._exercises
+
+    def show_exercises(self) -> None:
+        self.exercises.show()
+        self.exercises.raise_()
 
     def show_family(self) -> None:
         self.family.show()

@@ -1,0 +1,1 @@
+"""Exercises as data, one module per panel (``EXERCISES`` tuple), like ``app.lecture.scenes``."""
