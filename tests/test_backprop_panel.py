@@ -1,5 +1,6 @@
 """The Backprop panel, driven through its real widgets (pytest-qt, offscreen)."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -53,12 +54,12 @@ def test_table_and_graph_show_the_engines_gradients(qtbot, panel):
     grads = engine_gradients(panel.model.setup())
     rows = panel.model.trace.rows
     assert [r.key for r in rows] == panel.table.keys and len(rows) == 9
+    panel.go_to(panel.model.n_steps - 1)  # the end: every value has been reached
     for r in rows:
         assert r.grad == pytest.approx(grads[r.key], rel=1e-12, abs=1e-15)
         assert abs(r.grad - r.numerical) / max(abs(r.grad), 1e-12) < 1e-7
         row = panel.table.keys.index(r.key)
         assert panel.table.item(row, 2).text() == bt.fmt(grads[r.key])
-    panel.go_to(panel.model.n_steps - 1)  # the end: every ∂L/∂w is on its edge
     for (kind, *rest), g in grads.items():
         if kind == "W":
             assert f"∂ {bt.fmt(g)}" in panel.graph.text_of(("label", *rest))
@@ -277,3 +278,30 @@ def test_settings_captured_by_the_old_panel_migrate():
     state = State.from_dict(migrate_legacy(old))
     assert (state.sizes, state.loss, state.target, state.step) == ((2, 3, 2), "cross_entropy", (1.0, 0.0), 9)
     assert state.setup() == bt.BackpropSetup().with_sizes((2, 3, 2)).with_loss("cross_entropy")
+
+
+def test_values_appear_as_their_step_is_reached(qtbot, panel):
+    """Issue #15: no answer before the walk; 'Show all' (in State) reveals everything for review."""
+    m, table = panel.model, panel.table
+    cols = range(2, 6)
+    assert all(table.item(r, c).text() == "?" for r in range(len(table.keys)) for c in cols)
+    assert "?" in panel.loss_label.text()
+    # the first backward step that computes a ∂L/∂w: exactly its rows' gradient cells appear
+    first = next(i for i, s in enumerate(m.trace.steps) if any(k[0] in ("dW", "db") for k in s.reveals))
+    panel.go_to(first)
+    shown = {table.keys[r] for r in range(len(table.keys)) if table.item(r, 2).text() != "?"}
+    expected = {("W" if k[0] == "dW" else "b", *k[1:]) for k in m.trace.known(first) if k[0] in ("dW", "db")}
+    assert shown == expected and shown
+    assert all(table.item(r, 5).text() == "?" for r in range(len(table.keys)))  # no update yet
+    panel.go_to_phase("update")
+    assert table.item(0, 5).text() != "?" or table.item(len(table.keys) - 1, 5).text() != "?"
+    panel.go_to(0)
+    panel.show_all_check.click()  # as a click on the box (it may sit below the fold offscreen)
+    assert panel.state().show_all and m.index == 0
+    assert all(table.item(r, c).text() != "?" for r in range(len(table.keys)) for c in cols)
+    assert "?" not in panel.loss_label.text()
+    assert panel.graph.text_of(("text", "loss")).startswith("L = ") and "?" not in panel.graph.text_of(("text", "loss"))
+    restored = State.from_dict(panel.state().to_dict())
+    assert restored.show_all
+    panel.apply_state(dataclasses.replace(restored, show_all=False))
+    assert not panel.show_all_check.isChecked() and table.item(0, 2).text() == "?"

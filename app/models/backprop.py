@@ -43,6 +43,7 @@ class State(StateBase):
     lr: float = setting(_DEFAULT.lr, lo=0.0, lo_open=True, doc="learning rate η of the update")
     seed: int = setting(0, lo=0, hi=2**31 - 1, doc="draw of the last 'New weights'")
     step: int = setting(0, lo=0, doc="the trace step shown (0 = the first)")
+    show_all: bool = setting(False, doc="show every value at once (review), not only those of the steps reached")
 
     def __post_init__(self):
         try:
@@ -111,6 +112,26 @@ class BackpropModel:
 
     def current(self) -> bt.TraceStep | None:
         return self.trace.steps[self.index] if self.trace is not None else None
+
+    # ---- what the student may see: values appear as their step is reached -----------------------
+    def known(self) -> dict:
+        """Every quantity revealed up to the cursor (all of them with ``show_all``)."""
+        if self.trace is None:
+            return {}
+        return self.trace.known(self.n_steps - 1 if self.state.show_all else self.index)
+
+    def row_cells(self, row: bt.ParamRow, known: dict | None = None) -> tuple[bool, bool]:
+        """(gradient columns shown, updated value shown) for a table row: ∂L/∂w, its numerical
+        check and their error appear with the backward step that computes ∂L/∂w; the updated
+        value with the update step."""
+        known = self.known() if known is None else known
+        grad_key, new_key = ("dW", "W_new") if row.key[0] == "W" else ("db", "b_new")
+        rest = tuple(row.key[1:])
+        return (grad_key,) + rest in known, (new_key,) + rest in known
+
+    def loss_after_known(self) -> bool:
+        """The loss after the update is shown once the update phase is reached (or with show_all)."""
+        return self.trace is not None and (self.state.show_all or self.trace.steps[self.index].phase == "update")
 
     def loss_after(self) -> float:
         """The loss on the same sample after the update w ← w − η·∂L/∂w."""

@@ -71,13 +71,15 @@ class BackpropGraph(QGraphicsView):
         ))
         self._trace = None
         self._index = 0
+        self._known = None
         self._scale = 1.0
         #: Drawn items by key, for tests: ("node", l, u), ("edge", l, i, j), ("label", l, i, j), ("text", l, u).
         self.items_by_key: dict[tuple, object] = {}
 
     # ---- public ------------------------------------------------------------------------------
-    def show_step(self, trace, index: int) -> None:
-        self._trace, self._index = trace, int(index)
+    def show_step(self, trace, index: int, known: dict | None = None) -> None:
+        """Draw step ``index``; ``known`` (default: what steps 0…index reveal) is what is shown."""
+        self._trace, self._index, self._known = trace, int(index), known
         self._redraw()
 
     def text_of(self, key: tuple) -> str:
@@ -133,7 +135,7 @@ class BackpropGraph(QGraphicsView):
         self.setTransform(QTransform.fromScale(self._scale, self._scale))
         scene.setSceneRect(QRectF(0, 0, w, h))
         sizes = trace.setup.sizes
-        known = trace.known(self._index)
+        known = trace.known(self._index) if self._known is None else self._known
         step = trace.steps[self._index]
         new = step.reveals
         hot_nodes, hot_edges = set(step.nodes), set(step.edges)

@@ -18,8 +18,11 @@ to the first step (the weights stay; "Apply update" makes the updated weights th
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -166,6 +169,12 @@ class BackpropPanel(Panel):
             button.clicked.connect(lambda _=False, phase=phase: self.go_to_phase(phase))
             self.phase_buttons[phase] = button
             grid.addWidget(button, k // 2, k % 2)
+        self.show_all_check = QCheckBox(tr("Show all"))
+        self.show_all_check.setObjectName("showAllCheck")
+        self.show_all_check.setToolTip(tr("Show every value at once, for review. Off: values appear as "
+                                          "their step is reached (the table shows ? until then)"))
+        self.show_all_check.toggled.connect(self._on_show_all)
+        grid.addWidget(self.show_all_check, 2, 0, 1, 2)
         col.addWidget(jump)
 
         self.loss_label = QLabel()
@@ -253,6 +262,9 @@ class BackpropPanel(Panel):
             combo.blockSignals(False)
         for edit in self._fields:
             edit.setStyleSheet("")
+        self.show_all_check.blockSignals(True)
+        self.show_all_check.setChecked(self.model.state.show_all)
+        self.show_all_check.blockSignals(False)
 
     def _show_legend(self) -> None:
         self.legend.setText(f"<span style='color:{palette.MUTED}'>{tr(LEGEND)}</span>")
@@ -293,6 +305,10 @@ class BackpropPanel(Panel):
             return
         self._use(state)
 
+    def _on_show_all(self, on: bool) -> None:
+        self.model.state = dataclasses.replace(self.model.state, show_all=bool(on))
+        self._draw()
+
     def _on_new_weights(self) -> None:
         self._use(self.model.new_weights())
 
@@ -319,10 +335,6 @@ class BackpropPanel(Panel):
         if not self.model.accept(trace):
             return  # an older request; the newest one is on its way
         self.steps_list.set_steps(trace.steps, trace.setup.sizes)
-        self.table.set_rows(trace.rows)
-        self.loss_label.setText(tr("Loss L = {now}; after the update: {after}").format(
-            now=f"<b>{bt.fmt(trace.loss)}</b>", after=f"<b>{bt.fmt(self.model.loss_after())}</b>"
-        ))
         self._draw()
         self.mark_ready()
         while self._pending_steps > 0:
@@ -334,7 +346,13 @@ class BackpropPanel(Panel):
         trace, index = self.model.trace, self.model.index
         if trace is None:
             return
-        self.graph.show_step(trace, index)
+        known = self.model.known()
+        self.graph.show_step(trace, index, known)
+        self.table.set_rows(trace.rows, [self.model.row_cells(r, known) for r in trace.rows])
+        now = bt.fmt(trace.loss) if ("loss",) in known else "?"
+        after = bt.fmt(self.model.loss_after()) if self.model.loss_after_known() else "?"
+        self.loss_label.setText(tr("Loss L = {now}; after the update: {after}").format(
+            now=f"<b>{now}</b>", after=f"<b>{after}</b>"))
         self.explanation.show_step(trace, index)
         self.steps_list.set_current(index)
         self.table.mark(trace.steps[index].params)
