@@ -293,6 +293,9 @@ def test_values_appear_as_their_step_is_reached(qtbot, panel):
     expected = {("W" if k[0] == "dW" else "b", *k[1:]) for k in m.trace.known(first) if k[0] in ("dW", "db")}
     assert shown == expected and shown
     assert all(table.item(r, 5).text() == "?" for r in range(len(table.keys)))  # no update yet
+    steps = panel.steps_list
+    assert steps.row_text(first).endswith(bt.fmt(next(iter(m.trace.steps[first].reveals.values()))))
+    assert steps.row_text(first + 1).endswith("= ?")
     panel.go_to_phase("update")
     assert table.item(0, 5).text() != "?" or table.item(len(table.keys) - 1, 5).text() != "?"
     panel.go_to(0)
@@ -305,3 +308,38 @@ def test_values_appear_as_their_step_is_reached(qtbot, panel):
     assert restored.show_all
     panel.apply_state(dataclasses.replace(restored, show_all=False))
     assert not panel.show_all_check.isChecked() and table.item(0, 2).text() == "?"
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 2), (2, 2, 2, 1), (4, 4, 4, 4)])
+def test_edge_labels_never_overlap(qtbot, panel, sizes):
+    """Issue #15: at every step (and with 'Show all') no two edge labels' boxes intersect, and
+    the small nets label every edge; the bigger ones at least the highlighted edges (the rest on hover)."""
+    import itertools
+
+    panel.apply_state(State().with_setup(bt.BackpropSetup().with_sizes(sizes, 0)))
+    recomputed(qtbot, panel, lambda: panel.model.setup().sizes == sizes)
+    graph, m = panel.graph, panel.model
+    for show_all in (False, True):
+        panel.apply_state(dataclasses.replace(m.state, show_all=show_all))
+        for index in range(m.n_steps):
+            panel.go_to(index)
+            rects = {k: item.sceneBoundingRect() for k, item in graph.items_by_key.items() if k[0] == "label"}
+            overlaps = [(a, b) for (a, ra), (b, rb) in itertools.combinations(rects.items(), 2) if ra.intersects(rb)]
+            assert not overlaps, (sizes, index, overlaps)
+            hot = {k[1:] for k in graph.items_by_key if k[0] == "edge" and graph.is_highlighted(k)}
+            labelled = {k[1:] for k in rects}
+            assert hot <= labelled, (sizes, index, hot - labelled)
+            if max(a * b for a, b in zip(sizes, sizes[1:])) <= 6:
+                assert len(labelled) == sum(a * b for a, b in zip(sizes, sizes[1:]))
+    assert graph.items_by_key[("edge", 0, 0, 0)].toolTip().startswith("w ")  # every weight on hover
+
+
+def test_biases_are_drawn(qtbot, panel):
+    """The "+ 0.1" in z(h₁) comes from a drawn bias tag; it shows b → b′ once updated."""
+    s = panel.model.setup()
+    for l, vec in enumerate(s.biases):
+        for j, b in enumerate(vec):
+            assert panel.graph.text_of(("bias", l, j)) == f"+b {bt.fmt(b)}"
+    panel.go_to(panel.model.n_steps - 1)
+    new_b = panel.model.trace.new_b
+    assert panel.graph.text_of(("bias", 0, 0)) == f"+b {bt.fmt(s.biases[0][0])} → {bt.fmt(new_b[0][0])}"

@@ -142,6 +142,7 @@ class BackpropGraph(QGraphicsView):
         pos, loss_at = self._positions(sizes)
         last = len(sizes) - 1
 
+        wanted = []  # (not highlighted, edge key) of the labels to place
         for l in range(last):  # edges first, under the nodes
             n_edges = sizes[l] * sizes[l + 1]
             for i in range(sizes[l]):
@@ -154,8 +155,15 @@ class BackpropGraph(QGraphicsView):
                     line.setZValue(1 if hot else 0)
                     scene.addItem(line)
                     self.items_by_key[("edge",) + key] = line
+                    line.setToolTip("\n".join(self._label_lines(key, trace, known)[0]))  # hover: every weight
                     if hot or n_edges <= MAX_LABELLED_EDGES:
-                        self._edge_label(key, trace, known, new, pos, hot)
+                        wanted.append((not hot, key))
+        # highlighted edges' labels first: they get the best places; a label that fits nowhere
+        # free is left out (its numbers are in the edge's tooltip and in the table)
+        placed = [QRectF(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS) for p in pos.values()]
+        self._bias_labels(trace, known, pos, placed)
+        for cold, key in sorted(wanted):
+            self._edge_label(key, trace, known, new, pos, not cold, placed)
         for k in range(sizes[last]):  # outputs → loss
             a, b = pos[(last, k)], loss_at
             line = QGraphicsLineItem(a.x() + RADIUS, a.y(), b.x() - LOSS_HALF_WIDTH, b.y())
@@ -200,19 +208,10 @@ class BackpropGraph(QGraphicsView):
         scene.addItem(text)
         self.items_by_key[("text", "loss")] = text
 
-    def _edge_label(self, key, trace, known, new, pos, hot) -> None:
-        l, i, j = key
-        sizes = trace.setup.sizes
-        n_src = sizes[l]
-        a, b = pos[(l, i)], pos[(l + 1, j)]
-        # Labels of different sources sit at different distances along their edges, clear of the
-        # source circle (lo) and of the numbers under the destination circle (hi).
-        gap = max(1.0, b.x() - a.x())
-        lo = (RADIUS + 8 + LABEL_HALF_WIDTH) / gap
-        hi = max(lo, 1 - (NODE_TEXT_HALF_WIDTH + LABEL_HALF_WIDTH) / gap)
-        t = (lo + hi) / 2 if n_src == 1 else lo + (hi - lo) * i / (n_src - 1)
-        at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
-        w = trace.setup.weights[l][i][j]
+    @staticmethod
+    def _label_lines(key, trace, known) -> tuple[list[str], str]:
+        """An edge label's lines (w, then w → w′ once updated, and ∂ once known) and its colour."""
+        w = trace.setup.weights[key[0]][key[1]][key[2]]
         lines = [f"w {fmt(w)}"]
         color = palette.FOREGROUND
         if ("W_new",) + key in known:
@@ -222,11 +221,35 @@ class BackpropGraph(QGraphicsView):
             lines.append(f"∂ {fmt(known[('dW',) + key])}")
             if color == palette.FOREGROUND:
                 color = readable(GRADIENT)
+        return lines, color
+
+    def _edge_label(self, key, trace, known, new, pos, hot, placed: list) -> None:
+        """Put edge ``key``'s label at the first fraction along the edge where its box meets no
+        box in ``placed`` (circles and labels placed before); labels of different sources prefer
+        different fractions. Nothing is drawn if no fraction is free."""
+        l, i, j = key
+        n_src = trace.setup.sizes[l]
+        a, b = pos[(l, i)], pos[(l + 1, j)]
+        gap = max(1.0, b.x() - a.x())
+        lo = (RADIUS + 8 + LABEL_HALF_WIDTH) / gap
+        hi = max(lo, 1 - (NODE_TEXT_HALF_WIDTH + LABEL_HALF_WIDTH) / gap)
+        preferred = (lo + hi) / 2 if n_src == 1 else lo + (hi - lo) * i / (n_src - 1)
+        lines, color = self._label_lines(key, trace, known)
         text = QGraphicsSimpleTextItem("\n".join(lines))
         text.setFont(_font(9, bold=bool(set(new) & {("dW",) + key, ("W_new",) + key})))
         text.setBrush(QColor(color))
         r = text.boundingRect()
-        back = QGraphicsRectItem(at.x() - r.width() / 2 - 3, at.y() - r.height() / 2 - 1, r.width() + 6, r.height() + 2)
+        candidates = sorted({round(t, 3) for t in [preferred, *[0.12 + 0.76 * k / 24 for k in range(25)]]},
+                            key=lambda t: abs(t - preferred))
+        for t in candidates:
+            at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
+            box = QRectF(at.x() - r.width() / 2 - 3, at.y() - r.height() / 2 - 1, r.width() + 6, r.height() + 2)
+            if not any(box.intersects(other) for other in placed):
+                break
+        else:
+            return
+        placed.append(box)
+        back = QGraphicsRectItem(box)
         back.setBrush(QBrush(_card()))
         back.setPen(QPen(QColor(HIGHLIGHT if hot else themed("border")), 1.5 if hot else 1))
         back.setZValue(5 if hot else 2)
@@ -236,6 +259,31 @@ class BackpropGraph(QGraphicsView):
         self.scene().addItem(back)
         self.scene().addItem(text)
         self.items_by_key[("label",) + key] = text
+
+    def _bias_labels(self, trace, known, pos, placed: list) -> None:
+        """Each unit's bias as a small "+b" tag on the upper left of its circle, so the "+ b" of
+        z = Σ w·a + b comes from something drawn (→ b′ once the update has computed it)."""
+        for l, vec in enumerate(trace.setup.biases):
+            for j, value in enumerate(vec):
+                text_ = f"+b {fmt(value)}"
+                if ("b_new", l, j) in known:
+                    text_ += f" → {fmt(known[('b_new', l, j)])}"
+                text = QGraphicsSimpleTextItem(text_)
+                text.setFont(_font(8.5))
+                text.setBrush(QColor(UPDATED if ("b_new", l, j) in known else palette.MUTED))
+                r = text.boundingRect()
+                p = pos[(l + 1, j)]
+                text.setPos(p.x() - r.width() / 2, p.y() - RADIUS - r.height() - 1)
+                text.setZValue(6)
+                text.setToolTip(tr("The bias b of this unit: z = Σ w·a + b"))
+                back = QGraphicsRectItem(text.pos().x() - 2, text.pos().y(), r.width() + 4, r.height())
+                back.setBrush(QBrush(_card()))
+                back.setPen(QPen(Qt.PenStyle.NoPen))
+                back.setZValue(5.8)
+                self.scene().addItem(back)
+                self.scene().addItem(text)
+                placed.append(back.rect())
+                self.items_by_key[("bias", l, j)] = text
 
     def _node_text(self, trace, l, u, known, new, p) -> None:
         """The node's numbers: forward ones in black, then gradients in blue, under the circle."""

@@ -354,6 +354,7 @@ class BackpropPanel(Panel):
         self.loss_label.setText(tr("Loss L = {now}; after the update: {after}").format(
             now=f"<b>{now}</b>", after=f"<b>{after}</b>"))
         self.explanation.show_step(trace, index)
+        self.steps_list.reveal(len(trace.steps) - 1 if self.model.state.show_all else index)
         self.steps_list.set_current(index)
         self.table.mark(trace.steps[index].params)
         self.back_button.setEnabled(index > 0)

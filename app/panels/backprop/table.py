@@ -98,7 +98,9 @@ class BackpropTable(QTableWidget):
                 item.setText(text)
                 item.setToolTip(tip if col else tr(TIPS[0]))
             bad = r.rel_error >= 1e-7
-            self.item(row, 4).setForeground(QColor(OKABE_ITO["vermillion"] if bad else OKABE_ITO["bluish_green"]))
+            error_color = OKABE_ITO["vermillion"] if bad else OKABE_ITO["bluish_green"]
+            self.item(row, 4).setForeground(self.palette().color(QPalette.ColorRole.Text) if 4 in hidden
+                                            else QColor(error_color))
             self._values[r.key] = r.value
         self.blockSignals(False)
 
