@@ -61,7 +61,7 @@ def sweep(surface: str, optimizer: str, lrs, steps: int, start=BOOK_START, hyper
     opt = optimizers.get(optimizer, **{**(hyper or {}), "lr": float(lrs[0])})
     # A column of rates: every rule multiplies elementwise by lr, so row k runs at lrs[k].
     opt.hyper = {**opt.hyper, "lr": lrs[:, None]}
-    p = np.tile(np.asarray(start, dtype=np.float64), (lrs.size, 1))
+    p = np.tile(np.asarray(surf.start if start is None else start, dtype=np.float64), (lrs.size, 1))
     alive = np.ones(lrs.size, dtype=bool)
     with np.errstate(all="ignore"):
         for _ in range(steps):
@@ -106,7 +106,7 @@ def effective_lr_history(surface: str, optimizer: str, steps: int, start=BOOK_ST
     plain rules, lr/(√V̂ + ε) for Adam, lr/(√G + ε) for AdaGrad and RMSProp)."""
     surf = surfaces.get(surface)
     opt = optimizers.get(optimizer, **hyper)
-    p = np.asarray(start, dtype=np.float64).copy()
+    p = np.array(surf.start if start is None else start, dtype=np.float64)
     out = np.empty((int(steps), 2))
     with np.errstate(all="ignore"):
         for t in range(int(steps)):
