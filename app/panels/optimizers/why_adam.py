@@ -97,7 +97,7 @@ class StepSizePlot(_Tab):
                 if axis == 0:
                     self.legend.addItem(curve, tr(LANES[i][1]))
         adam = self.curves.get(("adam", 0)), self.curves.get(("adam", 1))
-        self.caption.setText(tr("Adam after {n} steps: α_eff {x} in x, {y} in y").format(
+        self.caption.setText(tr("Solid: x, dashed: y. Adam after {n} steps: α_eff {x} in x, {y} in y").format(
             n=n, x=f"{adam[0][-1]:.2g}", y=f"{adam[1][-1]:.2g}") if adam[0] is not None else "")
 
 
@@ -112,7 +112,7 @@ class LrSweepPlot(_Tab):
         item = self.plot.getPlotItem()
         style_plot(item, tr("Loss after N steps vs learning rate"), x=tr("learning rate (log)"))
         item.setLogMode(x=True, y=True)
-        self.legend = add_legend(item, corner="bottom-left")
+        self.legend = add_legend(item, columns=3, corner="top-left")
         self.sweeps: dict[str, lr_sweep.Sweep] = {}
         self.ranges: dict[str, tuple[float, float] | None] = {}
 
@@ -136,7 +136,8 @@ class LrSweepPlot(_Tab):
             self.legend.addItem(curve, tr(LANES[i][1]))
             rng = self.ranges[key]
             parts.append(f"{tr(LANES[i][1])} {rng[0]:.2g}–{rng[1]:.2g}" if rng else f"{tr(LANES[i][1])} —")
-        item.addItem(pg.InfiniteLine(THRESHOLD, angle=0, pen=pen(palette.MUTED, 1, dashed=True)))
+        item.addItem(pg.InfiniteLine(np.log10(THRESHOLD), angle=0, pen=pen(palette.MUTED, 1, dashed=True)))
+        item.setYRange(np.log10(FLOOR), 12, padding=0.02)  # headroom for the legend; blow-ups leave the top
         self.caption.setText(tr("lr that gets below {t} in {n} steps: {ranges}").format(
             t=THRESHOLD, n=n, ranges=", ".join(parts)))
 
