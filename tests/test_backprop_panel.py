@@ -343,3 +343,28 @@ def test_biases_are_drawn(qtbot, panel):
     panel.go_to(panel.model.n_steps - 1)
     new_b = panel.model.trace.new_b
     assert panel.graph.text_of(("bias", 0, 0)) == f"+b {bt.fmt(s.biases[0][0])} → {bt.fmt(new_b[0][0])}"
+
+
+def test_training_loop_and_update_history(qtbot, panel):
+    """Issue #15: 'Apply update' keeps every before/after; the loop plots loss and each weight's history."""
+    m = panel.model
+    losses = []
+    for _ in range(3):
+        losses.append(m.trace.loss)
+        qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+        recomputed(qtbot, panel, lambda n=len(losses): len(m.updates) == n)
+    assert [u[1] for u in m.updates] == losses  # each entry starts where the last ended
+    assert all(u[2] < u[1] for u in m.updates) and m.updates[1][1] == pytest.approx(m.updates[0][2], rel=1e-12)
+    assert len(panel.loop_view.row_texts()) == 3
+    w_before = panel.state().weights[0][0][0]
+    panel.bottom_tabs.setCurrentWidget(panel.loop_view)
+    panel.loop_view.count.setValue(10)
+    qtbot.mouseClick(panel.loop_view.run_button, Qt.MouseButton.LeftButton)
+    recomputed(qtbot, panel, lambda: m.loop is not None)
+    h = m.loop
+    assert h.n == 10 and np.all(np.diff(h.losses) < 0)
+    assert h.params[("W", 0, 0, 0)][0] == w_before and panel.state().weights[0][0][0] == h.params[("W", 0, 0, 0)][-1]
+    assert m.trace.loss == pytest.approx(h.losses[-1], rel=1e-12)  # the panel now shows the trained weights
+    assert len(panel.loop_view.row_texts()) == 4 and bt.fmt(h.losses[-1]) in panel.loop_view.row_texts()[-1]
+    curves = panel.loop_view.param_plot.getPlotItem().listDataItems()
+    assert len(curves) == len(h.params) and len(panel.loop_view.loss_plot.getPlotItem().listDataItems()) == 1

@@ -16,6 +16,7 @@ from typing import Any
 
 from app.models.base import StateBase, StateError, setting
 from app.models.legacy import keep_valid
+from engine import backprop_loop
 from engine import backprop_trace as bt
 
 _DEFAULT = bt.BackpropSetup()
@@ -84,6 +85,10 @@ class BackpropModel:
     def __init__(self, state: State | None = None):
         self.state = state or State()
         self.trace: bt.Trace | None = None
+        #: Every "Apply update" and training loop so far: (label, loss before, loss after,
+        #: {parameter name: (before, after)}), oldest first — nothing is replaced.
+        self.updates: list[tuple[str, float, float, dict]] = []
+        self.loop: backprop_loop.LoopHistory | None = None
 
     # ---- the trace -----------------------------------------------------------------------------
     def setup(self) -> bt.BackpropSetup:
@@ -203,7 +208,18 @@ class BackpropModel:
             return None
         w = tuple(tuple(tuple(float(v) for v in row) for row in m) for m in self.trace.new_W)
         b = tuple(tuple(float(v) for v in vec) for vec in self.trace.new_b)
+        changes = {r.name: (r.value, r.updated) for r in self.trace.rows}
+        self.updates.append(("update", self.trace.loss, self.loss_after(), changes))
         return dataclasses.replace(self.state, weights=w, biases=b, step=0)
+
+    def run_loop(self, n: int) -> State:
+        """Forward → backward → update ``n`` times from the current weights: ``self.loop``
+        keeps the loss and every parameter after each update; the state has the final weights."""
+        history = backprop_loop.train_loop(self.setup(), n)
+        self.loop = history
+        changes = {history.names[k]: (float(v[0]), float(v[-1])) for k, v in history.params.items()}
+        self.updates.append((f"loop {history.n}", float(history.losses[0]), float(history.losses[-1]), changes))
+        return self.state.with_setup(history.final, step=0)
 
 
 # ---- settings written before models existed (format 1) ------------------------------------------

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 from app.i18n import tr, tr_message
 from app.models.backprop import BackpropModel, State
 from app.panels.backprop.graph import BackpropGraph
+from app.panels.backprop.loop_view import LoopView, bottom_tabs
 from app.panels.backprop.steps import PHASE_TITLES, StepExplanation, StepList
 from app.panels.backprop.table import BackpropTable
 from app.panels.base import Panel
@@ -227,7 +228,10 @@ class BackpropPanel(Panel):
         self.steps_list = StepList()
         self.steps_list.stepChosen.connect(self.go_to)
         self.steps_list.setMinimumWidth(200)
-        row.addWidget(self.steps_list, 2)
+        self.loop_view = LoopView()
+        self.loop_view.runRequested.connect(self.run_loop)
+        self.bottom_tabs = bottom_tabs(self.steps_list, self.loop_view)
+        row.addWidget(self.bottom_tabs, 2)
         center.addWidget(bottom)
         center.setStretchFactor(0, 1)
         center.setStretchFactor(1, 0)
@@ -326,6 +330,13 @@ class BackpropPanel(Panel):
         state = self.model.apply_update()
         if state is not None:
             self._use(state)
+            self.loop_view.show_updates(self.model.updates)
+
+    def run_loop(self, n: int) -> None:
+        """Forward → backward → update ``n`` times; plot the loss and every parameter."""
+        self._use(self.model.run_loop(n))
+        self.loop_view.show_loop(self.model.loop)
+        self.loop_view.show_updates(self.model.updates)
 
     # ---- computing (worker) and drawing ------------------------------------------------------
     def _recompute(self) -> None:
