@@ -44,7 +44,8 @@ def step_text(step) -> str:
 def _short(step, sizes) -> str:
     """The list's one-line label: the formula's left side and result (``z(h₁) = 1``)."""
     if step.phase == "update":
-        return tr("w, b into {node} ← w − η·∂L/∂w").format(node=node_name(sizes, *step.nodes[0]))
+        template = "w, b into {node} ← w − η·∂L/∂w"
+        return tr_message(template.format(node=node_name(sizes, *step.nodes[0])), (template,))
     formula = step.formula
     if "=" not in formula:
         return formula
