@@ -160,16 +160,14 @@ class BackpropGraph(QGraphicsView):
                         wanted.append((not hot, key))
         # highlighted edges' labels first: they get the best places; a label that fits nowhere
         # free is left out (its numbers are in the edge's tooltip and in the table)
-        placed = [QRectF(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS) for p in pos.values()]
-        self._bias_labels(trace, known, pos, placed)
-        for cold, key in sorted(wanted):
-            self._edge_label(key, trace, known, new, pos, not cold, placed)
         for k in range(sizes[last]):  # outputs → loss
             a, b = pos[(last, k)], loss_at
             line = QGraphicsLineItem(a.x() + RADIUS, a.y(), b.x() - LOSS_HALF_WIDTH, b.y())
             line.setPen(QPen(QColor(muted), 1, Qt.PenStyle.DashLine))
             scene.addItem(line)
 
+        placed = [QRectF(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS) for p in pos.values()]
+        self._label_boxes: list[QRectF] = []
         for (l, u), p in pos.items():
             hot = (l, u) in hot_nodes
             circle = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS)
@@ -187,7 +185,10 @@ class BackpropGraph(QGraphicsView):
             r = name.boundingRect()
             name.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
             scene.addItem(name)
-            self._node_text(trace, l, u, known, new, p)
+            self._node_text(trace, l, u, known, new, p, placed)
+        self._bias_labels(trace, known, pos, placed)
+        for cold, key in sorted(wanted):  # last: they go where the node numbers and biases are not
+            self._edge_label(key, trace, known, new, pos, not cold, placed)
 
         box = QGraphicsRectItem(loss_at.x() - LOSS_HALF_WIDTH, loss_at.y() - 24, 2 * LOSS_HALF_WIDTH, 48)
         hot = step.phase == "loss"
@@ -241,14 +242,18 @@ class BackpropGraph(QGraphicsView):
         r = text.boundingRect()
         candidates = sorted({round(t, 3) for t in [preferred, *[0.12 + 0.76 * k / 24 for k in range(25)]]},
                             key=lambda t: abs(t - preferred))
-        for t in candidates:
+        # free of everything drawn if possible, else free of the other labels and bias tags
+        # (then it may touch a node's numbers, drawn over it)
+        passes = (placed, self._label_boxes)
+        for t, obstacles in ((t, obstacles) for obstacles in passes for t in candidates):
             at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
             box = QRectF(at.x() - r.width() / 2 - 3, at.y() - r.height() / 2 - 1, r.width() + 6, r.height() + 2)
-            if not any(box.intersects(other) for other in placed):
+            if not any(box.intersects(other) for other in obstacles):
                 break
         else:
             return
         placed.append(box)
+        self._label_boxes.append(box)
         back = QGraphicsRectItem(box)
         back.setBrush(QBrush(_card()))
         back.setPen(QPen(QColor(HIGHLIGHT if hot else themed("border")), 1.5 if hot else 1))
@@ -273,7 +278,8 @@ class BackpropGraph(QGraphicsView):
                 text.setBrush(QColor(UPDATED if ("b_new", l, j) in known else palette.MUTED))
                 r = text.boundingRect()
                 p = pos[(l + 1, j)]
-                text.setPos(p.x() - r.width() / 2, p.y() - RADIUS - r.height() - 1)
+                # above the circle, ending at its centre: clear of numbers drawn beside the circle
+                text.setPos(p.x() + 6 - r.width(), p.y() - RADIUS - r.height() - 1)
                 text.setZValue(6)
                 text.setToolTip(tr("The bias b of this unit: z = Σ w·a + b"))
                 back = QGraphicsRectItem(text.pos().x() - 2, text.pos().y(), r.width() + 4, r.height())
@@ -283,9 +289,10 @@ class BackpropGraph(QGraphicsView):
                 self.scene().addItem(back)
                 self.scene().addItem(text)
                 placed.append(back.rect())
+                self._label_boxes.append(back.rect())
                 self.items_by_key[("bias", l, j)] = text
 
-    def _node_text(self, trace, l, u, known, new, p) -> None:
+    def _node_text(self, trace, l, u, known, new, p, placed: list) -> None:
         """The node's numbers: forward ones in black, then gradients in blue, under the circle."""
         forward = [f"= {fmt(trace.setup.x[u])}"] if l == 0 else [
             f"{q} = {fmt(known[(q, l, u)])}" for q in ("z", "a") if (q, l, u) in known]
@@ -293,7 +300,9 @@ class BackpropGraph(QGraphicsView):
                     if (q, l, u) in known]
         y = p.y() + RADIUS + 2
         n_lines = len(forward) * (l > 0) + len(backward)
-        beside = n_lines and self._spacing(trace.setup.sizes[l]) < 2 * RADIUS + 4 + n_lines * LINE_HEIGHT
+        # the next unit's bias tag (a line above its circle) needs room too
+        room = 2 * RADIUS + 4 + (n_lines + (l > 0)) * LINE_HEIGHT
+        beside = n_lines and self._spacing(trace.setup.sizes[l]) < room
         if beside:  # a crowded column: the numbers go right of the circle, not onto the next node
             y = p.y() - n_lines * LINE_HEIGHT / 2
         for lines, color, keys in ((forward, palette.FOREGROUND, ("z", "a")), (backward, readable(GRADIENT), ("da", "dz"))):
@@ -316,6 +325,7 @@ class BackpropGraph(QGraphicsView):
             back.setPen(QPen(Qt.PenStyle.NoPen))
             back.setZValue(5.5)
             text.setZValue(6)
+            placed.append(back.rect())
             self.scene().addItem(back)
             self.scene().addItem(text)
             self.items_by_key[("text" if color == palette.FOREGROUND else "grad", l, u)] = text

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QPushButton, QSpinBox, Q
 
 from app.i18n import tr
 from app.widgets import palette
-from app.widgets.plots import add_legend, pen, style_plot
+from app.widgets.plots import pen, style_plot
 from engine.backprop_loop import MAX_LOOP
 from engine.backprop_trace import fmt
 
@@ -50,7 +50,8 @@ class LoopView(QWidget):
         style_plot(self.loss_plot.getPlotItem(), tr("Loss"), x=tr("update"))
         self.param_plot = pg.PlotWidget(background=palette.BACKGROUND)
         style_plot(self.param_plot.getPlotItem(), tr("Weights and biases"), x=tr("update"))
-        self.legend = add_legend(self.param_plot.getPlotItem(), columns=2, corner="top-right")
+        self.param_plot.setToolTip(tr("Each weight (solid) and bias (dashed) after every update; "
+                                      "its name is at the end of its line"))
         for plot in (self.loss_plot, self.param_plot):
             plot.setMinimumHeight(120)
             plots.addWidget(plot, 1)
@@ -67,14 +68,17 @@ class LoopView(QWidget):
         loss.clear()
         params = self.param_plot.getPlotItem()
         params.clear()
-        self.legend.clear()
         if history is None:
             return
         steps = np.arange(history.n + 1)
         loss.plot(steps, history.losses, pen=pen(palette.FOREGROUND, 2))
         for k, (key, values) in enumerate(history.params.items()):
-            curve = params.plot(steps, values, pen=pen(palette.series_color(k % 8), 1.5, dashed=key[0] == "b"))
-            self.legend.addItem(curve, history.names[key])
+            color = palette.series_color(k % 8)
+            params.plot(steps, values, pen=pen(color, 1.5, dashed=key[0] == "b"))
+            label = pg.TextItem(history.names[key], color=color, anchor=(0, 0.5))
+            label.setPos(history.n, float(values[-1]))
+            params.addItem(label)
+        params.setXRange(0, history.n * 1.35, padding=0)  # room for the names at the lines' ends
 
     def show_updates(self, updates) -> None:
         """List every (label, loss before, loss after, {name: (before, after)}) of the model."""
@@ -94,7 +98,7 @@ def bottom_tabs(steps_list: QWidget, loop: LoopView):
     """The steps list and the loop as two tabs (the panel's bottom right)."""
     tabs = QTabWidget()
     tabs.setObjectName("backpropBottomTabs")
-    tabs.addTab(steps_list, tr("Steps"))
+    tabs.addTab(steps_list, tr("Step list"))
     tabs.addTab(loop, tr("Training loop"))
     tabs.setTabToolTip(1, tr("Repeat forward → backward → update N times: the loss curve and each weight's history"))
     tabs.setDocumentMode(True)
