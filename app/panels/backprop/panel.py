@@ -277,6 +277,7 @@ class BackpropPanel(Panel):
         """Colours are read when drawing: a theme switch draws again."""
         self._show_legend()
         self.steps_list.recolour()
+        self.loop_view.show_loop(self.model.loop)
         self._draw()
 
     def _reject(self, message: str, edit: QLineEdit | None = None) -> None:
