@@ -22,6 +22,8 @@ import re
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from app import korean_particles
+
 #: The import name of the top-level ``resources/`` folder in an installed GradLab (setup.py).
 RESOURCE_PACKAGE = "gradlab_resources"
 
@@ -183,7 +185,9 @@ def tr_message(message: str, templates=ENGINE_MESSAGES) -> str:
         match = _template_pattern(template).match(message)
         if match:  # the fields may be English words themselves ("the input")
             fields = {k: catalogue(_language).get(v, v) for k, v in match.groupdict().items()}
-            return tr(template).format(**fields)
+            text = tr(template).format(**fields)
+            # "h₁은(는)" → "h₁은": the particle after a filled-in symbol follows its reading
+            return korean_particles.fix(text) if _language == "ko" else text
     return tr(message)
 
 

@@ -1,5 +1,6 @@
 """The Backprop panel, driven through its real widgets (pytest-qt, offscreen)."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -53,12 +54,12 @@ def test_table_and_graph_show_the_engines_gradients(qtbot, panel):
     grads = engine_gradients(panel.model.setup())
     rows = panel.model.trace.rows
     assert [r.key for r in rows] == panel.table.keys and len(rows) == 9
+    panel.go_to(panel.model.n_steps - 1)  # the end: every value has been reached
     for r in rows:
         assert r.grad == pytest.approx(grads[r.key], rel=1e-12, abs=1e-15)
         assert abs(r.grad - r.numerical) / max(abs(r.grad), 1e-12) < 1e-7
         row = panel.table.keys.index(r.key)
         assert panel.table.item(row, 2).text() == bt.fmt(grads[r.key])
-    panel.go_to(panel.model.n_steps - 1)  # the end: every ∂L/∂w is on its edge
     for (kind, *rest), g in grads.items():
         if kind == "W":
             assert f"∂ {bt.fmt(g)}" in panel.graph.text_of(("label", *rest))
@@ -277,3 +278,93 @@ def test_settings_captured_by_the_old_panel_migrate():
     state = State.from_dict(migrate_legacy(old))
     assert (state.sizes, state.loss, state.target, state.step) == ((2, 3, 2), "cross_entropy", (1.0, 0.0), 9)
     assert state.setup() == bt.BackpropSetup().with_sizes((2, 3, 2)).with_loss("cross_entropy")
+
+
+def test_values_appear_as_their_step_is_reached(qtbot, panel):
+    """Issue #15: no answer before the walk; 'Show all' (in State) reveals everything for review."""
+    m, table = panel.model, panel.table
+    cols = range(2, 6)
+    assert all(table.item(r, c).text() == "?" for r in range(len(table.keys)) for c in cols)
+    assert "?" in panel.loss_label.text()
+    # the first backward step that computes a ∂L/∂w: exactly its rows' gradient cells appear
+    first = next(i for i, s in enumerate(m.trace.steps) if any(k[0] in ("dW", "db") for k in s.reveals))
+    panel.go_to(first)
+    shown = {table.keys[r] for r in range(len(table.keys)) if table.item(r, 2).text() != "?"}
+    expected = {("W" if k[0] == "dW" else "b", *k[1:]) for k in m.trace.known(first) if k[0] in ("dW", "db")}
+    assert shown == expected and shown
+    assert all(table.item(r, 5).text() == "?" for r in range(len(table.keys)))  # no update yet
+    steps = panel.steps_list
+    assert steps.row_text(first).endswith(bt.fmt(next(iter(m.trace.steps[first].reveals.values()))))
+    assert steps.row_text(first + 1).endswith("= ?")
+    panel.go_to_phase("update")
+    assert table.item(0, 5).text() != "?" or table.item(len(table.keys) - 1, 5).text() != "?"
+    panel.go_to(0)
+    panel.show_all_check.click()  # as a click on the box (it may sit below the fold offscreen)
+    assert panel.state().show_all and m.index == 0
+    assert all(table.item(r, c).text() != "?" for r in range(len(table.keys)) for c in cols)
+    assert "?" not in panel.loss_label.text()
+    assert panel.graph.text_of(("text", "loss")).startswith("L = ") and "?" not in panel.graph.text_of(("text", "loss"))
+    restored = State.from_dict(panel.state().to_dict())
+    assert restored.show_all
+    panel.apply_state(dataclasses.replace(restored, show_all=False))
+    assert not panel.show_all_check.isChecked() and table.item(0, 2).text() == "?"
+
+
+@pytest.mark.parametrize("sizes", [(2, 3, 2), (2, 2, 2, 1), (4, 4, 4, 4)])
+def test_edge_labels_never_overlap(qtbot, panel, sizes):
+    """Issue #15: at every step (and with 'Show all') no two edge labels' boxes intersect, and
+    the small nets label every edge; the bigger ones at least the highlighted edges (the rest on hover)."""
+    import itertools
+
+    panel.apply_state(State().with_setup(bt.BackpropSetup().with_sizes(sizes, 0)))
+    recomputed(qtbot, panel, lambda: panel.model.setup().sizes == sizes)
+    graph, m = panel.graph, panel.model
+    for show_all in (False, True):
+        panel.apply_state(dataclasses.replace(m.state, show_all=show_all))
+        for index in range(m.n_steps):
+            panel.go_to(index)
+            rects = {k: item.sceneBoundingRect() for k, item in graph.items_by_key.items() if k[0] == "label"}
+            overlaps = [(a, b) for (a, ra), (b, rb) in itertools.combinations(rects.items(), 2) if ra.intersects(rb)]
+            assert not overlaps, (sizes, index, overlaps)
+            hot = {k[1:] for k in graph.items_by_key if k[0] == "edge" and graph.is_highlighted(k)}
+            labelled = {k[1:] for k in rects}
+            assert hot <= labelled, (sizes, index, hot - labelled)
+            if max(a * b for a, b in zip(sizes, sizes[1:])) <= 6:
+                assert len(labelled) == sum(a * b for a, b in zip(sizes, sizes[1:]))
+    assert graph.items_by_key[("edge", 0, 0, 0)].toolTip().startswith("w ")  # every weight on hover
+
+
+def test_biases_are_drawn(qtbot, panel):
+    """The "+ 0.1" in z(h₁) comes from a drawn bias tag; it shows b → b′ once updated."""
+    s = panel.model.setup()
+    for l, vec in enumerate(s.biases):
+        for j, b in enumerate(vec):
+            assert panel.graph.text_of(("bias", l, j)) == f"+b {bt.fmt(b)}"
+    panel.go_to(panel.model.n_steps - 1)
+    new_b = panel.model.trace.new_b
+    assert panel.graph.text_of(("bias", 0, 0)) == f"+b {bt.fmt(s.biases[0][0])} → {bt.fmt(new_b[0][0])}"
+
+
+def test_training_loop_and_update_history(qtbot, panel):
+    """Issue #15: 'Apply update' keeps every before/after; the loop plots loss and each weight's history."""
+    m = panel.model
+    losses = []
+    for _ in range(3):
+        losses.append(m.trace.loss)
+        qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+        recomputed(qtbot, panel, lambda n=len(losses): len(m.updates) == n)
+    assert [u[1] for u in m.updates] == losses  # each entry starts where the last ended
+    assert all(u[2] < u[1] for u in m.updates) and m.updates[1][1] == pytest.approx(m.updates[0][2], rel=1e-12)
+    assert len(panel.loop_view.row_texts()) == 3
+    w_before = panel.state().weights[0][0][0]
+    panel.bottom_tabs.setCurrentWidget(panel.loop_view)
+    panel.loop_view.count.setValue(10)
+    qtbot.mouseClick(panel.loop_view.run_button, Qt.MouseButton.LeftButton)
+    recomputed(qtbot, panel, lambda: m.loop is not None)
+    h = m.loop
+    assert h.n == 10 and np.all(np.diff(h.losses) < 0)
+    assert h.params[("W", 0, 0, 0)][0] == w_before and panel.state().weights[0][0][0] == h.params[("W", 0, 0, 0)][-1]
+    assert m.trace.loss == pytest.approx(h.losses[-1], rel=1e-12)  # the panel now shows the trained weights
+    assert len(panel.loop_view.row_texts()) == 4 and bt.fmt(h.losses[-1]) in panel.loop_view.row_texts()[-1]
+    curves = panel.loop_view.param_plot.getPlotItem().listDataItems()
+    assert len(curves) == len(h.params) and len(panel.loop_view.loss_plot.getPlotItem().listDataItems()) == 1

@@ -254,7 +254,7 @@ def test_engine_messages_are_translated_with_their_numbers(korean):
     assert i18n.tr_message("the input needs 2 numbers, got 1") == "the input needs 2 numbers, got 1"  # not a template here
     from app.panels.backprop import ENGINE_ERRORS
 
-    assert i18n.tr_message("the input must be a number, got 'x'", ENGINE_ERRORS) == "입력은(는) 숫자여야 합니다. 입력: 'x'"
+    assert i18n.tr_message("the input must be a number, got 'x'", ENGINE_ERRORS) == "입력은 숫자여야 합니다. 입력: 'x'"  # 은(는) resolved by app.korean_particles
     assert i18n.tr_message("something new") == "something new"
 
 

@@ -77,3 +77,23 @@ def test_every_text_has_a_korean_entry():
     ko = i18n.catalogue("ko")
     texts = [t for s in SCENES for t in (s.title, s.explanation, *(c.claim for c in s.checks))]
     assert [t for t in texts if t not in ko] == []
+
+
+def test_why_adam_measures_its_numbers(panel, qtbot):
+    """Issue #15: SGD ends lower with the book's rates; Adam's α_eff differs per axis; Adam's lr range is wider."""
+    from app.lecture.scenes.optimizers import _why_adam_rates
+
+    assert not run_scene(panel, BY_NAME["why-adam"], qtbot)
+    d = _why_adam_rates()
+    assert d["adam_x"] == pytest.approx(0.80, abs=0.01) and d["adam_y"] == pytest.approx(0.21, abs=0.01)
+    assert d["sgd_width"] < 2 < 5 < d["adam_width"]
+    # the numbers the scene's text quotes: ≈0.013 vs 0.10, α_eff ≈0.8 / 0.2, ranges ≈8× vs ≈1.4×
+    from app.lecture.scenes.optimizers import _final_loss
+
+    assert round(_final_loss(panel.model, "sgd"), 3) == 0.013 and round(_final_loss(panel.model, "adam"), 2) == 0.10
+    assert round(d["adam_width"]) in (8, 9) and round(d["sgd_width"], 1) == 1.4
+    # the first check fails where it is false: give Adam a rate at which it beats SGD
+    scene = BY_NAME["why-adam"]
+    tuned = scene.__class__(**{**scene.__dict__, "state": {**scene.state, "lanes": {
+        **scene.state["lanes"], "sgd": {"enabled": True, "lr": 0.1}}}})
+    assert any("SGD ends lower" in p for p in run_scene(panel, tuned, qtbot))

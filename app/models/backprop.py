@@ -16,6 +16,7 @@ from typing import Any
 
 from app.models.base import StateBase, StateError, setting
 from app.models.legacy import keep_valid
+from engine import backprop_loop
 from engine import backprop_trace as bt
 
 _DEFAULT = bt.BackpropSetup()
@@ -43,6 +44,7 @@ class State(StateBase):
     lr: float = setting(_DEFAULT.lr, lo=0.0, lo_open=True, doc="learning rate η of the update")
     seed: int = setting(0, lo=0, hi=2**31 - 1, doc="draw of the last 'New weights'")
     step: int = setting(0, lo=0, doc="the trace step shown (0 = the first)")
+    show_all: bool = setting(False, doc="show every value at once (review), not only those of the steps reached")
 
     def __post_init__(self):
         try:
@@ -83,6 +85,10 @@ class BackpropModel:
     def __init__(self, state: State | None = None):
         self.state = state or State()
         self.trace: bt.Trace | None = None
+        #: Every "Apply update" and training loop so far: (label, loss before, loss after,
+        #: {parameter name: (before, after)}), oldest first — nothing is replaced.
+        self.updates: list[tuple[str, float, float, dict]] = []
+        self.loop: backprop_loop.LoopHistory | None = None
 
     # ---- the trace -----------------------------------------------------------------------------
     def setup(self) -> bt.BackpropSetup:
@@ -111,6 +117,26 @@ class BackpropModel:
 
     def current(self) -> bt.TraceStep | None:
         return self.trace.steps[self.index] if self.trace is not None else None
+
+    # ---- what the student may see: values appear as their step is reached -----------------------
+    def known(self) -> dict:
+        """Every quantity revealed up to the cursor (all of them with ``show_all``)."""
+        if self.trace is None:
+            return {}
+        return self.trace.known(self.n_steps - 1 if self.state.show_all else self.index)
+
+    def row_cells(self, row: bt.ParamRow, known: dict | None = None) -> tuple[bool, bool]:
+        """(gradient columns shown, updated value shown) for a table row: ∂L/∂w, its numerical
+        check and their error appear with the backward step that computes ∂L/∂w; the updated
+        value with the update step."""
+        known = self.known() if known is None else known
+        grad_key, new_key = ("dW", "W_new") if row.key[0] == "W" else ("db", "b_new")
+        rest = tuple(row.key[1:])
+        return (grad_key,) + rest in known, (new_key,) + rest in known
+
+    def loss_after_known(self) -> bool:
+        """The loss after the update is shown once the update phase is reached (or with show_all)."""
+        return self.trace is not None and (self.state.show_all or self.trace.steps[self.index].phase == "update")
 
     def loss_after(self) -> float:
         """The loss on the same sample after the update w ← w − η·∂L/∂w."""
@@ -182,7 +208,18 @@ class BackpropModel:
             return None
         w = tuple(tuple(tuple(float(v) for v in row) for row in m) for m in self.trace.new_W)
         b = tuple(tuple(float(v) for v in vec) for vec in self.trace.new_b)
+        changes = {r.name: (r.value, r.updated) for r in self.trace.rows}
+        self.updates.append(("update", self.trace.loss, self.loss_after(), changes))
         return dataclasses.replace(self.state, weights=w, biases=b, step=0)
+
+    def run_loop(self, n: int) -> State:
+        """Forward → backward → update ``n`` times from the current weights: ``self.loop``
+        keeps the loss and every parameter after each update; the state has the final weights."""
+        history = backprop_loop.train_loop(self.setup(), n)
+        self.loop = history
+        changes = {history.names[k]: (float(v[0]), float(v[-1])) for k, v in history.params.items()}
+        self.updates.append((f"loop {history.n}", float(history.losses[0]), float(history.losses[-1]), changes))
+        return self.state.with_setup(history.final, step=0)
 
 
 # ---- settings written before models existed (format 1) ------------------------------------------

@@ -11,6 +11,7 @@ import numpy as np
 from app.lecture import family
 from app.lecture.scene import Check, Scene
 from app.models.optimizers import KEYS
+from engine import lr_sweep
 
 BOOK = "book_quadratic"
 
@@ -263,6 +264,40 @@ SCENES = SCENES + (
                   lambda d: d["relative_error"] < 1e-9 and d["adam_step_vs_lr"] < 1e-9),
             Check("on the map every member of the family ends nearer the minimum than GD",
                   _distance_to_minimum, lambda d: all(d[k] < d["gd"] for k in d if k != "gd")),
+        ),
+    ),
+)
+
+
+# ---- "Why Adam?" (issue #15): what Adam buys on the book's surface, measured ------------------------
+def _why_adam_rates(_model=None) -> dict:
+    """Per-axis α_eff after 30 steps (Adam lr 0.3, SGD lr 0.95) and each one's working lr range."""
+    adam = lr_sweep.effective_lr_history(BOOK, "adam", 30, lr=0.3)[-1]
+    sgd = lr_sweep.effective_lr_history(BOOK, "sgd", 30, lr=0.95)[-1]
+    sweeps = lr_sweep.sweep_all(BOOK, lr_sweep.default_lrs(), 30, names=("sgd", "adam"))
+    widths = {k: lr_sweep.range_width(s.working_range(0.05)) for k, s in sweeps.items()}
+    return {"adam_x": float(adam[0]), "adam_y": float(adam[1]), "sgd_x": float(sgd[0]), "sgd_y": float(sgd[1]),
+            "sgd_width": widths["sgd"], "adam_width": widths["adam"]}
+
+
+SCENES = SCENES + (
+    Scene(
+        "why-adam", "optimizers", "Why Adam? Not a lower loss here, but a step size per coordinate", "optimizers",
+        "Honestly: on x²/20 + y² with the book's rates SGD ends lower than Adam (after 30 steps about 0.013 "
+        "against 0.10). lr 0.95 is tuned to this surface: just below 1, where SGD's steps across the steep y "
+        "direction would start to blow up. What Adam buys is a step size per coordinate: its α_eff grows to "
+        "about 0.8 along the flat x and stays about 0.2 across the steep y, while SGD uses 0.95 for both "
+        "(the 'Step size per axis' tab). And it is robust: sweeping lr from 0.001 to 10 (the 'lr sweep' "
+        "tab), Adam gets below loss 0.05 in 30 steps over a range of rates about 8 times wide, SGD only "
+        "over about 1.4 times. With a rate that is not hand-tuned, Adam is the safer choice.",
+        state=_race(BOOK, {"sgd": {"lr": 0.95}, "adam": {"lr": 0.3}}, "adam"), steps=30,
+        checks=(
+            Check("with the book's rates SGD ends lower than Adam after 30 steps",
+                  lambda m: (_final_loss(m, "sgd"), _final_loss(m, "adam")), lambda r: r[0] < r[1]),
+            Check("Adam's α_eff after 30 steps is over 3 times larger in x than in y; SGD's is the same in both",
+                  _why_adam_rates, lambda d: d["adam_x"] > 3 * d["adam_y"] and d["sgd_x"] == d["sgd_y"]),
+            Check("Adam gets below loss 0.05 over an lr range over 5 times as wide (top/bottom) as SGD's",
+                  _why_adam_rates, lambda d: d["adam_width"] > 5 * d["sgd_width"] > 0),
         ),
     ),
 )

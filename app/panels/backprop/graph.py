@@ -71,13 +71,15 @@ class BackpropGraph(QGraphicsView):
         ))
         self._trace = None
         self._index = 0
+        self._known = None
         self._scale = 1.0
         #: Drawn items by key, for tests: ("node", l, u), ("edge", l, i, j), ("label", l, i, j), ("text", l, u).
         self.items_by_key: dict[tuple, object] = {}
 
     # ---- public ------------------------------------------------------------------------------
-    def show_step(self, trace, index: int) -> None:
-        self._trace, self._index = trace, int(index)
+    def show_step(self, trace, index: int, known: dict | None = None) -> None:
+        """Draw step ``index``; ``known`` (default: what steps 0…index reveal) is what is shown."""
+        self._trace, self._index, self._known = trace, int(index), known
         self._redraw()
 
     def text_of(self, key: tuple) -> str:
@@ -133,13 +135,14 @@ class BackpropGraph(QGraphicsView):
         self.setTransform(QTransform.fromScale(self._scale, self._scale))
         scene.setSceneRect(QRectF(0, 0, w, h))
         sizes = trace.setup.sizes
-        known = trace.known(self._index)
+        known = trace.known(self._index) if self._known is None else self._known
         step = trace.steps[self._index]
         new = step.reveals
         hot_nodes, hot_edges = set(step.nodes), set(step.edges)
         pos, loss_at = self._positions(sizes)
         last = len(sizes) - 1
 
+        wanted = []  # (not highlighted, edge key) of the labels to place
         for l in range(last):  # edges first, under the nodes
             n_edges = sizes[l] * sizes[l + 1]
             for i in range(sizes[l]):
@@ -152,14 +155,19 @@ class BackpropGraph(QGraphicsView):
                     line.setZValue(1 if hot else 0)
                     scene.addItem(line)
                     self.items_by_key[("edge",) + key] = line
+                    line.setToolTip("\n".join(self._label_lines(key, trace, known)[0]))  # hover: every weight
                     if hot or n_edges <= MAX_LABELLED_EDGES:
-                        self._edge_label(key, trace, known, new, pos, hot)
+                        wanted.append((not hot, key))
+        # highlighted edges' labels first: they get the best places; a label that fits nowhere
+        # free is left out (its numbers are in the edge's tooltip and in the table)
         for k in range(sizes[last]):  # outputs → loss
             a, b = pos[(last, k)], loss_at
             line = QGraphicsLineItem(a.x() + RADIUS, a.y(), b.x() - LOSS_HALF_WIDTH, b.y())
             line.setPen(QPen(QColor(muted), 1, Qt.PenStyle.DashLine))
             scene.addItem(line)
 
+        placed = [QRectF(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS) for p in pos.values()]
+        self._label_boxes: list[QRectF] = []
         for (l, u), p in pos.items():
             hot = (l, u) in hot_nodes
             circle = QGraphicsEllipseItem(p.x() - RADIUS, p.y() - RADIUS, 2 * RADIUS, 2 * RADIUS)
@@ -177,7 +185,10 @@ class BackpropGraph(QGraphicsView):
             r = name.boundingRect()
             name.setPos(p.x() - r.width() / 2, p.y() - r.height() / 2)
             scene.addItem(name)
-            self._node_text(trace, l, u, known, new, p)
+            self._node_text(trace, l, u, known, new, p, placed)
+        self._bias_labels(trace, known, pos, placed)
+        for cold, key in sorted(wanted):  # last: they go where the node numbers and biases are not
+            self._edge_label(key, trace, known, new, pos, not cold, placed)
 
         box = QGraphicsRectItem(loss_at.x() - LOSS_HALF_WIDTH, loss_at.y() - 24, 2 * LOSS_HALF_WIDTH, 48)
         hot = step.phase == "loss"
@@ -198,19 +209,10 @@ class BackpropGraph(QGraphicsView):
         scene.addItem(text)
         self.items_by_key[("text", "loss")] = text
 
-    def _edge_label(self, key, trace, known, new, pos, hot) -> None:
-        l, i, j = key
-        sizes = trace.setup.sizes
-        n_src = sizes[l]
-        a, b = pos[(l, i)], pos[(l + 1, j)]
-        # Labels of different sources sit at different distances along their edges, clear of the
-        # source circle (lo) and of the numbers under the destination circle (hi).
-        gap = max(1.0, b.x() - a.x())
-        lo = (RADIUS + 8 + LABEL_HALF_WIDTH) / gap
-        hi = max(lo, 1 - (NODE_TEXT_HALF_WIDTH + LABEL_HALF_WIDTH) / gap)
-        t = (lo + hi) / 2 if n_src == 1 else lo + (hi - lo) * i / (n_src - 1)
-        at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
-        w = trace.setup.weights[l][i][j]
+    @staticmethod
+    def _label_lines(key, trace, known) -> tuple[list[str], str]:
+        """An edge label's lines (w, then w → w′ once updated, and ∂ once known) and its colour."""
+        w = trace.setup.weights[key[0]][key[1]][key[2]]
         lines = [f"w {fmt(w)}"]
         color = palette.FOREGROUND
         if ("W_new",) + key in known:
@@ -220,11 +222,39 @@ class BackpropGraph(QGraphicsView):
             lines.append(f"∂ {fmt(known[('dW',) + key])}")
             if color == palette.FOREGROUND:
                 color = readable(GRADIENT)
+        return lines, color
+
+    def _edge_label(self, key, trace, known, new, pos, hot, placed: list) -> None:
+        """Put edge ``key``'s label at the first fraction along the edge where its box meets no
+        box in ``placed`` (circles and labels placed before); labels of different sources prefer
+        different fractions. Nothing is drawn if no fraction is free."""
+        l, i, j = key
+        n_src = trace.setup.sizes[l]
+        a, b = pos[(l, i)], pos[(l + 1, j)]
+        gap = max(1.0, b.x() - a.x())
+        lo = (RADIUS + 8 + LABEL_HALF_WIDTH) / gap
+        hi = max(lo, 1 - (NODE_TEXT_HALF_WIDTH + LABEL_HALF_WIDTH) / gap)
+        preferred = (lo + hi) / 2 if n_src == 1 else lo + (hi - lo) * i / (n_src - 1)
+        lines, color = self._label_lines(key, trace, known)
         text = QGraphicsSimpleTextItem("\n".join(lines))
         text.setFont(_font(9, bold=bool(set(new) & {("dW",) + key, ("W_new",) + key})))
         text.setBrush(QColor(color))
         r = text.boundingRect()
-        back = QGraphicsRectItem(at.x() - r.width() / 2 - 3, at.y() - r.height() / 2 - 1, r.width() + 6, r.height() + 2)
+        candidates = sorted({round(t, 3) for t in [preferred, *[0.12 + 0.76 * k / 24 for k in range(25)]]},
+                            key=lambda t: abs(t - preferred))
+        # free of everything drawn if possible, else free of the other labels and bias tags
+        # (then it may touch a node's numbers, drawn over it)
+        passes = (placed, self._label_boxes)
+        for t, obstacles in ((t, obstacles) for obstacles in passes for t in candidates):
+            at = QPointF(a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y()))
+            box = QRectF(at.x() - r.width() / 2 - 3, at.y() - r.height() / 2 - 1, r.width() + 6, r.height() + 2)
+            if not any(box.intersects(other) for other in obstacles):
+                break
+        else:
+            return
+        placed.append(box)
+        self._label_boxes.append(box)
+        back = QGraphicsRectItem(box)
         back.setBrush(QBrush(_card()))
         back.setPen(QPen(QColor(HIGHLIGHT if hot else themed("border")), 1.5 if hot else 1))
         back.setZValue(5 if hot else 2)
@@ -235,7 +265,34 @@ class BackpropGraph(QGraphicsView):
         self.scene().addItem(text)
         self.items_by_key[("label",) + key] = text
 
-    def _node_text(self, trace, l, u, known, new, p) -> None:
+    def _bias_labels(self, trace, known, pos, placed: list) -> None:
+        """Each unit's bias as a small "+b" tag on the upper left of its circle, so the "+ b" of
+        z = Σ w·a + b comes from something drawn (→ b′ once the update has computed it)."""
+        for l, vec in enumerate(trace.setup.biases):
+            for j, value in enumerate(vec):
+                text_ = f"+b {fmt(value)}"
+                if ("b_new", l, j) in known:
+                    text_ += f" → {fmt(known[('b_new', l, j)])}"
+                text = QGraphicsSimpleTextItem(text_)
+                text.setFont(_font(8.5))
+                text.setBrush(QColor(UPDATED if ("b_new", l, j) in known else palette.MUTED))
+                r = text.boundingRect()
+                p = pos[(l + 1, j)]
+                # above the circle, ending at its centre: clear of numbers drawn beside the circle
+                text.setPos(p.x() + 6 - r.width(), p.y() - RADIUS - r.height() - 1)
+                text.setZValue(6)
+                text.setToolTip(tr("The bias b of this unit: z = Σ w·a + b"))
+                back = QGraphicsRectItem(text.pos().x() - 2, text.pos().y(), r.width() + 4, r.height())
+                back.setBrush(QBrush(_card()))
+                back.setPen(QPen(Qt.PenStyle.NoPen))
+                back.setZValue(5.8)
+                self.scene().addItem(back)
+                self.scene().addItem(text)
+                placed.append(back.rect())
+                self._label_boxes.append(back.rect())
+                self.items_by_key[("bias", l, j)] = text
+
+    def _node_text(self, trace, l, u, known, new, p, placed: list) -> None:
         """The node's numbers: forward ones in black, then gradients in blue, under the circle."""
         forward = [f"= {fmt(trace.setup.x[u])}"] if l == 0 else [
             f"{q} = {fmt(known[(q, l, u)])}" for q in ("z", "a") if (q, l, u) in known]
@@ -243,7 +300,9 @@ class BackpropGraph(QGraphicsView):
                     if (q, l, u) in known]
         y = p.y() + RADIUS + 2
         n_lines = len(forward) * (l > 0) + len(backward)
-        beside = n_lines and self._spacing(trace.setup.sizes[l]) < 2 * RADIUS + 4 + n_lines * LINE_HEIGHT
+        # the next unit's bias tag (a line above its circle) needs room too
+        room = 2 * RADIUS + 4 + (n_lines + (l > 0)) * LINE_HEIGHT
+        beside = n_lines and self._spacing(trace.setup.sizes[l]) < room
         if beside:  # a crowded column: the numbers go right of the circle, not onto the next node
             y = p.y() - n_lines * LINE_HEIGHT / 2
         for lines, color, keys in ((forward, palette.FOREGROUND, ("z", "a")), (backward, readable(GRADIENT), ("da", "dz"))):
@@ -266,6 +325,7 @@ class BackpropGraph(QGraphicsView):
             back.setPen(QPen(Qt.PenStyle.NoPen))
             back.setZValue(5.5)
             text.setZValue(6)
+            placed.append(back.rect())
             self.scene().addItem(back)
             self.scene().addItem(text)
             self.items_by_key[("text" if color == palette.FOREGROUND else "grad", l, u)] = text

@@ -18,8 +18,11 @@ to the first step (the weights stay; "Apply update" makes the updated weights th
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGridLayout,
@@ -36,6 +39,7 @@ from PySide6.QtWidgets import (
 from app.i18n import tr, tr_message
 from app.models.backprop import BackpropModel, State
 from app.panels.backprop.graph import BackpropGraph
+from app.panels.backprop.loop_view import LoopView, bottom_tabs
 from app.panels.backprop.steps import PHASE_TITLES, StepExplanation, StepList
 from app.panels.backprop.table import BackpropTable
 from app.panels.base import Panel
@@ -164,6 +168,12 @@ class BackpropPanel(Panel):
             button.clicked.connect(lambda _=False, phase=phase: self.go_to_phase(phase))
             self.phase_buttons[phase] = button
             grid.addWidget(button, k // 2, k % 2)
+        self.show_all_check = QCheckBox(tr("Show all"))
+        self.show_all_check.setObjectName("showAllCheck")
+        self.show_all_check.setToolTip(tr("Show every value at once, for review. Off: values appear as "
+                                          "their step is reached (the table shows ? until then)"))
+        self.show_all_check.toggled.connect(self._on_show_all)
+        grid.addWidget(self.show_all_check, 2, 0, 1, 2)
         col.addWidget(jump)
 
         self.loss_label = QLabel()
@@ -216,7 +226,10 @@ class BackpropPanel(Panel):
         self.steps_list = StepList()
         self.steps_list.stepChosen.connect(self.go_to)
         self.steps_list.setMinimumWidth(200)
-        row.addWidget(self.steps_list, 2)
+        self.loop_view = LoopView()
+        self.loop_view.runRequested.connect(self.run_loop)
+        self.bottom_tabs = bottom_tabs(self.steps_list, self.loop_view)
+        row.addWidget(self.bottom_tabs, 2)
         center.addWidget(bottom)
         center.setStretchFactor(0, 1)
         center.setStretchFactor(1, 0)
@@ -251,6 +264,9 @@ class BackpropPanel(Panel):
             combo.blockSignals(False)
         for edit in self._fields:
             edit.setStyleSheet("")
+        self.show_all_check.blockSignals(True)
+        self.show_all_check.setChecked(self.model.state.show_all)
+        self.show_all_check.blockSignals(False)
 
     def _show_legend(self) -> None:
         self.legend.setText(f"<span style='color:{palette.MUTED}'>{tr(LEGEND)}</span>")
@@ -259,6 +275,7 @@ class BackpropPanel(Panel):
         """Colours are read when drawing: a theme switch draws again."""
         self._show_legend()
         self.steps_list.recolour()
+        self.loop_view.show_loop(self.model.loop)
         self._draw()
 
     def _reject(self, message: str, edit: QLineEdit | None = None) -> None:
@@ -291,6 +308,10 @@ class BackpropPanel(Panel):
             return
         self._use(state)
 
+    def _on_show_all(self, on: bool) -> None:
+        self.model.state = dataclasses.replace(self.model.state, show_all=bool(on))
+        self._draw()
+
     def _on_new_weights(self) -> None:
         self._use(self.model.new_weights())
 
@@ -308,6 +329,13 @@ class BackpropPanel(Panel):
         state = self.model.apply_update()
         if state is not None:
             self._use(state)
+            self.loop_view.show_updates(self.model.updates)
+
+    def run_loop(self, n: int) -> None:
+        """Forward → backward → update ``n`` times; plot the loss and every parameter."""
+        self._use(self.model.run_loop(n))
+        self.loop_view.show_loop(self.model.loop)
+        self.loop_view.show_updates(self.model.updates)
 
     # ---- computing (worker) and drawing ------------------------------------------------------
     def _recompute(self) -> None:
@@ -317,10 +345,6 @@ class BackpropPanel(Panel):
         if not self.model.accept(trace):
             return  # an older request; the newest one is on its way
         self.steps_list.set_steps(trace.steps, trace.setup.sizes)
-        self.table.set_rows(trace.rows)
-        self.loss_label.setText(tr("Loss L = {now}; after the update: {after}").format(
-            now=f"<b>{bt.fmt(trace.loss)}</b>", after=f"<b>{bt.fmt(self.model.loss_after())}</b>"
-        ))
         self._draw()
         self.mark_ready()
         while self._pending_steps > 0:
@@ -332,8 +356,15 @@ class BackpropPanel(Panel):
         trace, index = self.model.trace, self.model.index
         if trace is None:
             return
-        self.graph.show_step(trace, index)
+        known = self.model.known()
+        self.graph.show_step(trace, index, known)
+        self.table.set_rows(trace.rows, [self.model.row_cells(r, known) for r in trace.rows])
+        now = bt.fmt(trace.loss) if ("loss",) in known else "?"
+        after = bt.fmt(self.model.loss_after()) if self.model.loss_after_known() else "?"
+        self.loss_label.setText(tr("Loss L = {now}; after the update: {after}").format(
+            now=f"<b>{now}</b>", after=f"<b>{after}</b>"))
         self.explanation.show_step(trace, index)
+        self.steps_list.reveal(len(trace.steps) - 1 if self.model.state.show_all else index)
         self.steps_list.set_current(index)
         self.table.mark(trace.steps[index].params)
         self.back_button.setEnabled(index > 0)

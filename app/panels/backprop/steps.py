@@ -44,7 +44,8 @@ def step_text(step) -> str:
 def _short(step, sizes) -> str:
     """The list's one-line label: the formula's left side and result (``z(h₁) = 1``)."""
     if step.phase == "update":
-        return tr("w, b into {node} ← w − η·∂L/∂w").format(node=node_name(sizes, *step.nodes[0]))
+        template = "w, b into {node} ← w − η·∂L/∂w"
+        return tr_message(template.format(node=node_name(sizes, *step.nodes[0])), (template,))
     formula = step.formula
     if "=" not in formula:
         return formula
@@ -69,6 +70,8 @@ class StepList(QListWidget):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._signature: tuple = ()
+        self._texts: list[tuple[str, str, str, str]] = []  # (full, hidden, full tip, hidden tip) per row
+        self._revealed = -1
         self.currentRowChanged.connect(self._on_row)
 
     def set_steps(self, steps, sizes) -> None:
@@ -79,13 +82,33 @@ class StepList(QListWidget):
         self.blockSignals(True)
         row = self.currentRow()
         self.clear()
+        self._texts = []
         for n, s in enumerate(steps, start=1):
-            item = QListWidgetItem(f"{n:>2}. {_short(s, sizes)}")
+            short = _short(s, sizes)
+            head = short.split(" = ")[0] if s.phase != "update" else short
+            tip = f"{tr(PHASE_TITLES[s.phase])}: {step_text(s)}"
+            self._texts.append((f"{n:>2}. {short}", f"{n:>2}. {head}" + (" = ?" if head != short else ""),
+                                f"{tip}\n{s.formula}", tip))
+            item = QListWidgetItem(self._texts[-1][1])
             _paint(item, s.phase)
-            item.setToolTip(f"{tr(PHASE_TITLES[s.phase])}: {step_text(s)}\n{s.formula}")
+            item.setToolTip(self._texts[-1][3])
             self.addItem(item)
+        self._revealed = -1
         self.setCurrentRow(min(max(row, 0), self.count() - 1))
         self.blockSignals(False)
+
+    def reveal(self, upto: int) -> None:
+        """Results of steps 0…``upto`` are shown; later rows say "= ?" (no answer before the walk)."""
+        if upto == self._revealed:
+            return
+        self._revealed = upto
+        for row, (full, hidden, tip, hidden_tip) in enumerate(self._texts):
+            on = row <= upto
+            self.item(row).setText(full if on else hidden)
+            self.item(row).setToolTip(tip if on else hidden_tip)
+
+    def row_text(self, row: int) -> str:
+        return self.item(row).text()
 
     def recolour(self) -> None:
         """Give every step the colour of its phase in the current theme."""

@@ -27,6 +27,8 @@ TIPS = (
     "The value after one gradient-descent step, w − η·∂L/∂w",
 )
 VALUE_COL = 1
+HIDDEN = "?"  # a value whose step has not been reached
+HIDDEN_TIP = "Not computed yet: step on to reach it, or tick 'Show all'"
 #: Widest texts each numeric column must show unclipped.
 _SAMPLES = ("w(x₄→h₄)", "−0.0001234", "−0.0001234", "−0.0001234", "8.8e-10", "−0.0001234")
 
@@ -63,8 +65,12 @@ class BackpropTable(QTableWidget):
         self._marked: set = set()
         self.itemChanged.connect(self._on_item_changed)
 
-    def set_rows(self, rows) -> None:
-        """Show ``rows`` (``engine.backprop_trace.ParamRow``), rebuilding only if the keys changed."""
+    def set_rows(self, rows, cells=None) -> None:
+        """Show ``rows`` (``engine.backprop_trace.ParamRow``), rebuilding only if the keys changed.
+
+        ``cells[k]`` = (gradients shown, updated value shown) for row k (the model's
+        ``row_cells``); a value not reached yet shows "?" so the table never gives the answer
+        before the walk does. None shows everything."""
         self.blockSignals(True)
         keys = [r.key for r in rows]
         if keys != self.keys:
@@ -81,14 +87,20 @@ class BackpropTable(QTableWidget):
                     self.setItem(row, col, item)
             self.keys = keys
         for row, r in enumerate(rows):
+            grad_on, new_on = (True, True) if cells is None else cells[row]
             texts = (r.name, fmt(r.value), fmt(r.grad), fmt(r.numerical), f"{r.rel_error:.1e}", fmt(r.updated))
             exact = (r.name, repr(r.value), repr(r.grad), repr(r.numerical), repr(r.rel_error), repr(r.updated))
+            hidden = (set() if grad_on else {2, 3, 4}) | (set() if new_on else {5})
+            texts = tuple(HIDDEN if col in hidden else t for col, t in enumerate(texts))
+            exact = tuple(tr(HIDDEN_TIP) if col in hidden else t for col, t in enumerate(exact))
             for col, (text, tip) in enumerate(zip(texts, exact)):
                 item = self.item(row, col)
                 item.setText(text)
                 item.setToolTip(tip if col else tr(TIPS[0]))
             bad = r.rel_error >= 1e-7
-            self.item(row, 4).setForeground(QColor(OKABE_ITO["vermillion"] if bad else OKABE_ITO["bluish_green"]))
+            error_color = OKABE_ITO["vermillion"] if bad else OKABE_ITO["bluish_green"]
+            self.item(row, 4).setForeground(self.palette().color(QPalette.ColorRole.Text) if 4 in hidden
+                                            else QColor(error_color))
             self._values[r.key] = r.value
         self.blockSignals(False)
 

@@ -32,6 +32,7 @@ from app.panels.base import Panel
 from app.panels.optimizers.drawing import FRAME_MS, RaceDrawing, lane_colors
 from app.panels.optimizers.elided_label import ElidedLabel
 from app.panels.optimizers.loss_plot import OptimizerLossPlot
+from app.panels.optimizers.why_adam import PlotTabs
 from app.panels.optimizers.readout import OptimizerReadout
 from app.panels.optimizers.table import OptimizerTable
 from app.widgets import palette
@@ -188,7 +189,8 @@ class OptimizersPanel(Panel):
         left.setStretchFactor(0, 1)  # a bigger window grows the map, not the read-out
         left.setStretchFactor(1, 0)
         right = QSplitter(Qt.Orientation.Vertical, self.content)
-        right.addWidget(self.loss_plot)
+        self.plot_tabs = PlotTabs(self.loss_plot, self.content)  # loss | step size per axis | lr sweep
+        right.addWidget(self.plot_tabs)
         board = QWidget(self.content)
         board_layout = QVBoxLayout(board)
         board_layout.setContentsMargins(0, 0, 0, 0)
@@ -289,6 +291,7 @@ class OptimizersPanel(Panel):
         self.stepper.set_interval(max(FRAME_MS, round(1000.0 / s.speed)))
         self.stepper.set_batch(self.pacer.reset())
         self.view.set_start(*m.start)
+        self.plot_tabs.refresh(s, m.start)
         if self.image_surface != s.surface:
             self.image_surface = s.surface
             self.image_ready = False
