@@ -104,3 +104,17 @@ def restore_panel(panel, store: QSettings | None = None) -> bool:
         return False
     panel.apply_state(restored)
     return True
+
+
+ZOOM_KEY = "view/zoom"
+
+
+def stored_zoom(store: QSettings | None = None) -> float:
+    """The zoom last chosen (1.0 if none, or if the stored value is bad)."""
+    from app.models.presentation import clamp_zoom
+
+    return clamp_zoom((store or settings()).value(ZOOM_KEY, 1.0))
+
+
+def save_zoom(zoom: float, store: QSettings | None = None) -> None:
+    (store or settings()).setValue(ZOOM_KEY, float(zoom))

@@ -18,5 +18,20 @@ def controls_column(box: QWidget, object_name: str, min_width: int = 270) -> QSc
     scroll.setWidgetResizable(True)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
     scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setProperty("controlsColumn", True)
+    scroll.setProperty("minWidth", min_width)
     scroll.setFixedWidth(max(min_width, box.sizeHint().width() + 16))
     return scroll
+
+
+def refit(scroll: QScrollArea) -> None:
+    """Widen (or narrow) a column to its contents again, e.g. after the fonts were zoomed."""
+    min_width = int(scroll.property("minWidth") or 0)
+    box = scroll.widget()
+    if box is not None:
+        scroll.setFixedWidth(max(min_width, box.sizeHint().width() + 16))
+
+
+def columns(root: QWidget) -> list[QScrollArea]:
+    """Every controls column under ``root``."""
+    return [s for s in root.findChildren(QScrollArea) if s.property("controlsColumn")]

@@ -23,6 +23,7 @@ _configured = False
 
 AXIS_FONT_PT = 10
 TITLE_SIZE = "11pt"
+LEGEND_SIZE_PT = 9.0
 
 
 def configure() -> None:
@@ -185,7 +186,7 @@ def add_legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top-left") ->
     """A legend in ``corner`` (top-left, top-right, bottom-left, bottom-right), translucent."""
     if corner not in _CORNERS:
         raise ValueError(f"unknown legend corner {corner!r}; choose one of: {', '.join(_CORNERS)}")
-    legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize="9pt")
+    legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize=f"{LEGEND_SIZE_PT:g}pt")
     style_legend(legend)
     PlotTheme.of(plot).legends.append(legend)
     return legend
@@ -196,3 +197,38 @@ def style_legend(legend: pg.LegendItem) -> None:
     legend.setBrush(pg.mkBrush(palette.qcolor(palette.BACKGROUND, 200)))
     legend.setPen(pg.mkPen(palette.MUTED))
     legend.setLabelTextColor(palette.FOREGROUND)
+
+
+
+def scale_fonts(plot: pg.PlotItem, zoom: float) -> None:
+    """Set ``plot``'s tick, axis-label, title and legend fonts to their sizes times ``zoom``.
+
+    The one place plot fonts follow the window's zoom (``app.zoom``): sizes are computed from
+    the constants above, so applying a zoom twice does not compound.
+    """
+    tick = pg.QtGui.QFont()
+    tick.setPointSizeF(AXIS_FONT_PT * zoom)
+    for side in ("bottom", "left", "top", "right"):
+        axis = plot.getAxis(side)
+        axis.setTickFont(tick)
+        if axis.labelText:
+            style = {**axis.labelStyle, "font-size": f"{AXIS_FONT_PT * zoom:.1f}pt"}
+            axis.setLabel(axis.labelText, units=axis.labelUnits, unitPrefix=axis.labelUnitPrefix, **style)
+    if plot.titleLabel.text:
+        title_pt = float(TITLE_SIZE.removesuffix("pt")) * zoom
+        plot.titleLabel.setText(plot.titleLabel.text, size=f"{title_pt:.1f}pt")
+    legends = [plot.legend] if plot.legend is not None else []
+    theme = plot.findChild(PlotTheme, "plotTheme")
+    if theme is not None:
+        legends += [legend for legend in theme.legends if legend is not plot.legend]
+    size = f"{LEGEND_SIZE_PT * zoom:.1f}pt"
+    for legend in legends:
+        legend.setLabelTextSize(size)
+        for _sample, label in legend.items:
+            label.setText(label.text, size=size)
+
+
+def tick_font_size(plot: pg.PlotItem, side: str = "bottom") -> float:
+    """The point size of ``plot``'s tick labels on ``side`` (the default font's when unset)."""
+    font = plot.getAxis(side).style.get("tickFont")
+    return (font or pg.QtGui.QFont()).pointSizeF()

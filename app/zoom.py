@@ -1,0 +1,79 @@
+"""The window's zoom: one factor that scales every font (UI, plot axes and legends, scene text).
+
+``Zoom`` is owned by the main window. Setting it scales the application font (every widget
+that inherits it, the scene dock's text included), then walks the window's pyqtgraph plots once
+and sets their fonts (``app.widgets.plots.scale_fonts``) and re-fits the controls columns to
+their wider labels; panels built later are zoomed as they are built (``apply_to``). The factor
+persists in QSettings (``app.settings_store``). Its clamping lives in ``app.models.presentation``.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app import settings_store
+from app.models.presentation import DEFAULT_ZOOM, clamp_zoom
+from app.widgets import controls_column, plots
+
+_base_point_size: float | None = None  # the application font's size at zoom 1 (set once)
+
+
+def base_point_size() -> float:
+    """The UI font size at zoom 1.0 (the application font's when the first Zoom was made)."""
+    global _base_point_size
+    if _base_point_size is None:
+        size = QApplication.font().pointSizeF()
+        _base_point_size = size if size > 0 else 9.0
+    return _base_point_size
+
+
+def plot_items(root: QWidget) -> list[pg.PlotItem]:
+    """Every pyqtgraph PlotItem shown in a GraphicsView under ``root``."""
+    found: list[pg.PlotItem] = []
+    for view in root.findChildren(pg.GraphicsView):
+        scene = view.scene()
+        if scene is not None:
+            found += [item for item in scene.items() if isinstance(item, pg.PlotItem) and item not in found]
+    return found
+
+
+class Zoom(QObject):
+    """``Zoom(window, persist)``: ``factor``, ``set(z)``, ``changed(float)`` after it was applied."""
+
+    changed = Signal(float)
+
+    def __init__(self, window: QWidget, persist: bool = True):
+        super().__init__(window)
+        self.window = window
+        self.persist = persist
+        base_point_size()
+        self.factor = settings_store.stored_zoom() if persist else DEFAULT_ZOOM
+
+    def set(self, value) -> float:
+        """Zoom to ``value`` (clamped to 1.0 … 2.5), apply it everywhere and remember it."""
+        self.factor = clamp_zoom(value)
+        self.apply()
+        if self.persist:
+            settings_store.save_zoom(self.factor)
+        self.changed.emit(self.factor)
+        return self.factor
+
+    def apply(self) -> None:
+        """Apply the current factor to the application font and everything in the window."""
+        app = QApplication.instance()
+        font = QApplication.font()
+        wanted = base_point_size() * self.factor
+        if abs(font.pointSizeF() - wanted) > 1e-6:
+            font.setPointSizeF(wanted)
+            app.setFont(font)
+        self.apply_to(self.window)
+
+    def apply_to(self, root: QWidget) -> None:
+        """Plot fonts and controls columns under ``root`` (a panel just built, or the window)."""
+        for plot in plot_items(root):
+            plots.scale_fonts(plot, self.factor)
+        for column in controls_column.columns(root):
+            column.widget().adjustSize()
+            controls_column.refit(column)
