@@ -10,7 +10,7 @@ persists in QSettings (``app.settings_store``). Its clamping lives in ``app.mode
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import settings_store
@@ -29,13 +29,13 @@ def base_point_size() -> float:
     return _base_point_size
 
 
-def plot_items(root: QWidget) -> list[pg.PlotItem]:
-    """Every pyqtgraph PlotItem shown in a GraphicsView under ``root``."""
-    found: list[pg.PlotItem] = []
+def plot_items(root: QWidget, kind=pg.PlotItem) -> list:
+    """Every pyqtgraph item of type ``kind`` (PlotItem, LegendItem) in a GraphicsView under ``root``."""
+    found: list = []
     for view in root.findChildren(pg.GraphicsView):
         scene = view.scene()
         if scene is not None:
-            found += [item for item in scene.items() if isinstance(item, pg.PlotItem) and item not in found]
+            found += [item for item in scene.items() if isinstance(item, kind) and item not in found]
     return found
 
 
@@ -48,7 +48,7 @@ class Zoom(QObject):
         super().__init__(window)
         self.window = window
         self.persist = persist
-        base_point_size()
+        self.base_size = base_point_size()
         self.factor = settings_store.stored_zoom() if persist else DEFAULT_ZOOM
 
     def set(self, value) -> float:
@@ -68,12 +68,17 @@ class Zoom(QObject):
         if abs(font.pointSizeF() - wanted) > 1e-6:
             font.setPointSizeF(wanted)
             app.setFont(font)
+            # widgets take the new font from a posted event: deliver it now, so the columns
+            # below are re-fitted to the new text widths (and callers see the new sizes)
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
         self.apply_to(self.window)
 
     def apply_to(self, root: QWidget) -> None:
         """Plot fonts and controls columns under ``root`` (a panel just built, or the window)."""
         for plot in plot_items(root):
             plots.scale_fonts(plot, self.factor)
+        for legend in plot_items(root, pg.LegendItem):
+            plots.scale_legend(legend, self.factor)
         for column in controls_column.columns(root):
             column.widget().adjustSize()
             controls_column.refit(column)

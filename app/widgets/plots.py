@@ -201,7 +201,7 @@ def style_legend(legend: pg.LegendItem) -> None:
 
 
 def scale_fonts(plot: pg.PlotItem, zoom: float) -> None:
-    """Set ``plot``'s tick, axis-label, title and legend fonts to their sizes times ``zoom``.
+    """Set ``plot``'s tick, axis-label and title fonts to their sizes times ``zoom``.
 
     The one place plot fonts follow the window's zoom (``app.zoom``): sizes are computed from
     the constants above, so applying a zoom twice does not compound.
@@ -217,15 +217,15 @@ def scale_fonts(plot: pg.PlotItem, zoom: float) -> None:
     if plot.titleLabel.text:
         title_pt = float(TITLE_SIZE.removesuffix("pt")) * zoom
         plot.titleLabel.setText(plot.titleLabel.text, size=f"{title_pt:.1f}pt")
-    legends = [plot.legend] if plot.legend is not None else []
-    theme = plot.findChild(PlotTheme, "plotTheme")
-    if theme is not None:
-        legends += [legend for legend in theme.legends if legend is not plot.legend]
+
+
+def scale_legend(legend: pg.LegendItem, zoom: float) -> None:
+    """``legend``'s labels at their size times ``zoom`` (entries added later follow too)."""
     size = f"{LEGEND_SIZE_PT * zoom:.1f}pt"
-    for legend in legends:
-        legend.setLabelTextSize(size)
-        for _sample, label in legend.items:
-            label.setText(label.text, size=size)
+    legend.setLabelTextSize(size)
+    for _sample, label in legend.items:
+        label.setText(label.text, size=size)
+    legend.updateSize()
 
 
 def tick_font_size(plot: pg.PlotItem, side: str = "bottom") -> float:
