@@ -63,6 +63,7 @@ class Zoom(QObject):
     def apply(self) -> None:
         """Apply the current factor to the application font and everything in the window."""
         app = QApplication.instance()
+        plots.set_zoom(self.factor)
         font = QApplication.font()
         wanted = base_point_size() * self.factor
         if abs(font.pointSizeF() - wanted) > 1e-6:

@@ -20,6 +20,7 @@ from app.widgets import palette
 from app.widgets.palette import series_color
 
 _configured = False
+_zoom = 1.0  # the window's zoom (app.zoom): plots built later start at it
 
 AXIS_FONT_PT = 10
 TITLE_SIZE = "11pt"
@@ -44,9 +45,9 @@ def pen(color, width: float = 2.0, dashed: bool = False):
 def style_plot(plot: pg.PlotItem, title: str = "", x: str = "", y: str = "", grid: bool = True) -> pg.PlotItem:
     """Title, axis labels, grid and fonts for ``plot`` (a PlotItem)."""
     if title:
-        plot.setTitle(title, size=TITLE_SIZE, color=palette.FOREGROUND)
+        plot.setTitle(title, size=f"{float(TITLE_SIZE.removesuffix('pt')) * _zoom:.1f}pt", color=palette.FOREGROUND)
     font = pg.QtGui.QFont()
-    font.setPointSize(AXIS_FONT_PT)
+    font.setPointSizeF(AXIS_FONT_PT * _zoom)
     for side, text in (("bottom", x), ("left", y)):
         axis = plot.getAxis(side)
         axis.setTickFont(font)
@@ -55,7 +56,7 @@ def style_plot(plot: pg.PlotItem, title: str = "", x: str = "", y: str = "", gri
         # major and minor ticks only: the third level doubles the grid lines every repaint draws
         axis.setStyle(maxTickLevel=1)
         if text:
-            axis.setLabel(text, color=palette.FOREGROUND, **{"font-size": f"{AXIS_FONT_PT}pt"})
+            axis.setLabel(text, color=palette.FOREGROUND, **{"font-size": f"{AXIS_FONT_PT * _zoom:.1f}pt"})
     if grid:
         plot.showGrid(x=True, y=True, alpha=0.25)
     plot.setMenuEnabled(False)
@@ -186,7 +187,7 @@ def add_legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top-left") ->
     """A legend in ``corner`` (top-left, top-right, bottom-left, bottom-right), translucent."""
     if corner not in _CORNERS:
         raise ValueError(f"unknown legend corner {corner!r}; choose one of: {', '.join(_CORNERS)}")
-    legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize=f"{LEGEND_SIZE_PT:g}pt")
+    legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize=f"{LEGEND_SIZE_PT * _zoom:.1f}pt")
     style_legend(legend)
     PlotTheme.of(plot).legends.append(legend)
     return legend
@@ -198,6 +199,12 @@ def style_legend(legend: pg.LegendItem) -> None:
     legend.setPen(pg.mkPen(palette.MUTED))
     legend.setLabelTextColor(palette.FOREGROUND)
 
+
+
+def set_zoom(zoom: float) -> None:
+    """The zoom that plots styled from now on start at (``scale_fonts`` re-sizes existing ones)."""
+    global _zoom
+    _zoom = float(zoom)
 
 
 def scale_fonts(plot: pg.PlotItem, zoom: float) -> None:

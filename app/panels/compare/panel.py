@@ -41,7 +41,7 @@ from app.i18n import tr, tr_message
 from app.models import compare as cm
 from app.panels.base import Panel
 from app.process_pool import GridRunner
-from app.widgets import palette
+from app.widgets import controls_column, palette
 from app.widgets.plots import configure
 from engine import experiments, grid_worker as msgs
 
@@ -168,6 +168,7 @@ class ComparePanel(Panel):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFixedWidth(FORM_WIDTH)
+        controls_column.register(scroll, FORM_WIDTH)
         outer.addWidget(scroll)
 
         self.grid_view = GridView(self.content)
