@@ -10,8 +10,8 @@ persists in QSettings (``app.settings_store``). Its clamping lives in ``app.mode
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Signal
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
 
 from app import settings_store
 from app.models.presentation import DEFAULT_ZOOM, clamp_zoom
@@ -50,6 +50,7 @@ class Zoom(QObject):
         self.persist = persist
         self.base_size = base_point_size()
         self.factor = settings_store.stored_zoom() if persist else DEFAULT_ZOOM
+        self._applied = DEFAULT_ZOOM  # the zoom the window's widgets were last sized for
 
     def set(self, value) -> float:
         """Zoom to ``value`` (clamped to 1.0 … 2.5), apply it everywhere and remember it."""
@@ -73,6 +74,7 @@ class Zoom(QObject):
             # below are re-fitted to the new text widths (and callers see the new sizes)
             QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
         self.apply_to(self.window)
+        self._applied = self.factor
 
     def apply_to(self, root: QWidget) -> None:
         """Plot fonts and controls columns under ``root`` (a panel just built, or the window)."""
@@ -80,6 +82,40 @@ class Zoom(QObject):
             plots.scale_fonts(plot, self.factor)
         for legend in plot_items(root, pg.LegendItem):
             plots.scale_legend(legend, self.factor)
+        for widget in root.findChildren(QWidget):
+            if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+                self._scale_own_font(widget)
+        for table in root.findChildren(QTableView):
+            self._fit_rows(table)
         for column in controls_column.columns(root):
             column.widget().adjustSize()
             controls_column.refit(column)
+
+    def _scale_own_font(self, widget: QWidget) -> None:
+        """A widget with a font of its own (bold titles, small notes) grows with the zoom too.
+
+        Its size at zoom 1 is kept in a property the first time it is seen (a widget first seen
+        at zoom z is taken to have been sized for z), so zooming never compounds.
+        """
+        font = widget.font()
+        base = widget.property("zoomBasePt")
+        if base is None:
+            size = font.pointSizeF()
+            if size <= 0:
+                return  # a pixel-sized font: left as it is
+            base = size / self._applied
+            widget.setProperty("zoomBasePt", base)
+        if abs(font.pointSizeF() - base * self.factor) > 1e-6:
+            font.setPointSizeF(base * self.factor)
+            widget.setFont(font)
+
+    def _fit_rows(self, table: QTableView) -> None:
+        """Table rows tall enough for the zoomed text (their default height is fixed in pixels)."""
+        header = table.verticalHeader()
+        base = table.property("zoomBaseRow")
+        if base is None:
+            base = header.defaultSectionSize() / self._applied
+            table.setProperty("zoomBaseRow", base)
+        wanted = max(round(base * self.factor), table.fontMetrics().height() + 4)
+        if header.defaultSectionSize() != wanted:
+            header.setDefaultSectionSize(wanted)
