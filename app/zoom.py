@@ -85,6 +85,8 @@ class Zoom(QObject):
         for widget in root.findChildren(QWidget):
             if widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
                 self._scale_own_font(widget)
+            elif widget.styleSheet():  # a style sheet's widgets keep the font they were polished with
+                widget.setStyleSheet(widget.styleSheet())
         for table in root.findChildren(QTableView):
             self._fit_rows(table)
         for column in controls_column.columns(root):
