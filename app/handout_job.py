@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QEventLoop, QObject, QRectF, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, QRectF, QTimer, Signal
 from PySide6.QtGui import QPainter, QPdfWriter
 from PySide6.QtWidgets import QFileDialog, QProgressDialog
 
@@ -40,6 +40,8 @@ class HandoutJob(QObject):
         self.keep, self.timeout_ms = keep, timeout_ms
         self.pages: list[handout.HandoutPage] = []
         self.failures: list[tuple[str, str]] = []
+        self.timings: list[tuple[str, float]] = []  # (scene, seconds from opening it to its page)
+        self._clock = QElapsedTimer()
         self.ok: bool | None = None
         self.message = ""
         self.cancelled = False
@@ -85,6 +87,7 @@ class HandoutJob(QObject):
             self._finish(True)
             return
         scene = self.scenes[self._index]
+        self._clock.start()
         self._run = self.window.lecture.open(scene.name, self.timeout_ms)
         if self._run.ok is not None:
             QTimer.singleShot(0, self, self._capture)
@@ -107,6 +110,7 @@ class HandoutJob(QObject):
             self._writer.newPage()
         rect = self._writer.pageLayout().paintRectPixels(self._writer.resolution())
         handout.paint_page(self._painter, QRectF(0, 0, rect.width(), rect.height()), page)
+        self.timings.append((scene.name, self._clock.elapsed() / 1000))
         if len(self.pages) < self.keep:
             self.pages.append(page)
         self._index += 1
