@@ -86,7 +86,7 @@ def test_zoom_keys_scale_a_widget_and_a_plot_axis(window, qtbot):
     assert plots.tick_font_size(plot.getPlotItem()) == pytest.approx(plots.AXIS_FONT_PT)
 
 
-def test_the_zoom_is_remembered_and_reaches_panels_built_later(qtbot, only_fakes):
+def test_the_zoom_is_remembered_and_reaches_plots_built_later(qtbot, only_fakes):
     first = MainWindow(panel="fake")
     qtbot.addWidget(first)
     first.presenter.set_zoom(2.0)
@@ -96,6 +96,8 @@ def test_the_zoom_is_remembered_and_reaches_panels_built_later(qtbot, only_fakes
     try:
         assert second.presenter.zoom.factor == 2.0
         assert QApplication.font().pointSizeF() == pytest.approx(2.0 * second.presenter.zoom.base_size)
+        later = plots.make_plot("t", "x", "y", parent=second.current_panel())
+        assert plots.tick_font_size(later.getPlotItem()) == pytest.approx(2.0 * plots.AXIS_FONT_PT)
     finally:
         second.presenter.zoom_reset()
         second.close()
