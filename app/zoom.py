@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QTableView, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QTableView, QWidget
 
 from app import settings_store
 from app.models.presentation import DEFAULT_ZOOM, clamp_zoom
@@ -87,6 +87,8 @@ class Zoom(QObject):
                 self._scale_own_font(widget)
             elif widget.styleSheet():  # a style sheet's widgets keep the font they were polished with
                 widget.setStyleSheet(widget.styleSheet())
+        for label in root.findChildren(QLabel):
+            self._scale_fixed_width(label)
         for table in root.findChildren(QTableView):
             self._fit_rows(table)
         for column in controls_column.columns(root):
@@ -110,6 +112,18 @@ class Zoom(QObject):
         if abs(font.pointSizeF() - base * self.factor) > 1e-6:
             font.setPointSizeF(base * self.factor)
             widget.setFont(font)
+
+    def _scale_fixed_width(self, label: QLabel) -> None:
+        """A label given a fixed width for its longest text (a status read-out) widens with the zoom."""
+        width = label.maximumWidth()
+        if not 0 < width == label.minimumWidth():
+            return
+        base = label.property("zoomBaseWidth")
+        if base is None:
+            base = width / self._applied
+            label.setProperty("zoomBaseWidth", base)
+        if round(base * self.factor) != width:
+            label.setFixedWidth(round(base * self.factor))
 
     def _fit_rows(self, table: QTableView) -> None:
         """Table rows tall enough for the zoomed text (their default height is fixed in pixels)."""
