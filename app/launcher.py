@@ -71,7 +71,47 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", metavar="LANG", type=_language_code, default=None,
         help="user-interface language: en or ko (default: the last one chosen, else the system's)",
     )
+    # ---- presentation mode and handouts (issue #12; app.presentation, app.handout_job) ----
+    parser.add_argument("--present", action="store_true",
+                        help="start in presentation mode (full screen unless --size is given; Esc leaves)")
+    parser.add_argument("--zoom", metavar="Z", type=_zoom_factor, default=None,
+                        help="type size factor, 1.0 to 2.5 (default: the last one chosen)")
+    parser.add_argument("--handout", metavar="FILE.pdf",
+                        help="write a handout, one page per lecture scene, to FILE.pdf and exit")
+    parser.add_argument("--part", metavar="N", type=_non_negative_int, default=None,
+                        help="with --handout: only the scenes of lecture part N (1 = activations …)")
     return parser
+
+
+def _zoom_factor(text: str) -> float:
+    from app.models.presentation import parse_zoom
+
+    try:
+        return parse_zoom(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _check_handout(parser: argparse.ArgumentParser, args) -> None:
+    """``--handout``: a .pdf in an existing folder; rendered offscreen, settings untouched."""
+    if args.handout is None:
+        if args.part is not None:
+            parser.error("--part goes with --handout")
+        return
+    if not args.handout.lower().endswith(".pdf"):
+        parser.error(f"--handout must name a .pdf file, got {args.handout!r}")
+    folder = os.path.dirname(os.path.abspath(args.handout))
+    if not os.path.isdir(folder):
+        parser.error(f"--handout: folder {folder} does not exist")
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _present(window, args, size) -> None:
+    """``--zoom`` and ``--present`` on the window just shown."""
+    if args.zoom is not None:
+        window.presenter.set_zoom(args.zoom)
+    if args.present:
+        window.presenter.enter(full_screen=size is None)
 
 
 def _language_code(text: str) -> str:
@@ -210,9 +250,10 @@ def run(argv: list[str]) -> int:
         if not os.path.isdir(folder):
             parser.error(f"--screenshot: folder {folder} does not exist")
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _check_handout(parser, args)
     from app import i18n  # Qt's core only: NumPy must not load before pin_env below
 
-    persist = not args.screenshot
+    persist = not (args.screenshot or args.handout)
     i18n.set_language(i18n.startup_language(args.lang, _settings_store() if persist else None))
     if persist and args.lang:
         _settings_store().setValue(i18n.SETTINGS_KEY, args.lang)
@@ -241,6 +282,13 @@ def run(argv: list[str]) -> int:
     if size:
         window.resize(*size)
     window.show()
+    _present(window, args, size)
+    if args.handout:
+        from app.handout_job import write_handout
+
+        code = write_handout(window, args.handout, args.part)
+        window.close()
+        return code
     panel = window.current_panel()
     if panel is None:
         print(tr("no panels are installed"), file=sys.stderr)

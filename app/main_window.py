@@ -5,7 +5,7 @@ without importing them), so start-up pays only for the visible one. The Run acti
 (Play/Pause, Step, Reset) always act on the visible panel. The window builds its menus and owns
 its extensions as explicit objects: ``sessions`` (``SessionMenu``), ``exports``
 (``ExportMenu``), ``help`` (``HelpMenu``), ``themes`` (``ThemeMenu``), ``lecture``
-(``Lecture``). Geometry, the last panel and every built panel's ``state()`` persist in QSettings
+(``Lecture``), ``presenter`` (``Presenter``: presentation mode and the zoom). Geometry, the last panel and every built panel's ``state()`` persist in QSettings
 (``app.settings_store``); closing the window stops every worker before it goes.
 """
 
@@ -30,6 +30,7 @@ from app.help_menu import HelpMenu
 from app.i18n import tr
 from app.lecture.menu import Lecture
 from app.panels.base import Panel
+from app.presentation import Presenter
 from app.session_menu import SessionMenu
 from app.settings_store import APPLICATION, ORGANIZATION, settings
 from app.themes import ThemeMenu
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, tr(info.description or info.title))
 
         self._build_actions()
+        self.presenter = Presenter(self, persist=persist)
         self.sessions = SessionMenu(self)
         self.exports = ExportMenu(self)
         self.help = HelpMenu(self)
@@ -95,6 +97,7 @@ class MainWindow(QMainWindow):
             if panel is not None:  # an explicit bad name is an error; a stale setting is not
                 panel_registry.get(panel)
             start = None
+        self.presenter.zoom.apply()  # the stored zoom (or 1.0: a previous window's zoom is undone)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         if start is not None:
             self.tabs.setCurrentIndex(list(self._hosts).index(start))
@@ -119,6 +122,7 @@ class MainWindow(QMainWindow):
             p.playingChanged.connect(lambda playing, p=p: self._sync_play_action(p))
             self._hosts[panel_id].layout().addWidget(p)
             self._panels[panel_id] = p
+            self.presenter.zoom.apply_to(p)
         return p
 
     def built_panel(self, panel_id: str) -> Panel | None:
@@ -189,6 +193,9 @@ class MainWindow(QMainWindow):
             tr("Train on MNIST / Fashion-MNIST files (IDX, .gz or mnist.npz) in the Training panel"),
             sp.SP_DialogOpenButton,
         )
+        self.actionExportHandout = self.make_action(
+            "actionExportHandout", tr("Export &handout…"), self.export_handout_dialog, [],
+            tr("A PDF with one page per lecture scene: its picture, its explanation and room for notes"))
         self.actionQuit = self.make_action("actionQuit", tr("&Quit"), self.close, [QKeySequence.StandardKey.Quit], tr("Quit GradLab"))
         self.panel_actions = QActionGroup(self)
         self.panel_actions.setExclusive(True)
@@ -213,6 +220,7 @@ class MainWindow(QMainWindow):
             file_menu.addAction(self.actionOpenDataset)
         file_menu.addAction(self.actionSaveImage)
         file_menu.addMenu(self.exports.menu)
+        file_menu.addAction(self.actionExportHandout)
         file_menu.addSeparator()
         file_menu.addAction(self.actionQuit)
         self.file_menu = file_menu
@@ -238,6 +246,9 @@ class MainWindow(QMainWindow):
             self.language_actions.addAction(action)
         view.addSeparator()
         view.addMenu(self.themes.menu)
+        view.addSeparator()
+        for action in self.presenter.actions():
+            view.addSeparator() if action is None else view.addAction(action)
         run = bar.addMenu(tr("&Run"))
         run.setObjectName("runMenu")
         for action in (self.actionPlayPause, self.actionStep, self.actionReset):
@@ -286,6 +297,12 @@ class MainWindow(QMainWindow):
     def open_dataset_dialog(self) -> None:
         """File ▸ Open dataset: show the Training panel and let it pick and load the files."""
         self.show_panel("training").open_dataset_dialog()
+
+    def export_handout_dialog(self):
+        """File ▸ Export handout…: the scenes into a PDF, with progress and Cancel (``app.handout_job``)."""
+        from app.handout_job import export_handout_dialog
+
+        return export_handout_dialog(self)
 
     def save_image_dialog(self) -> None:
         p = self.current_panel()

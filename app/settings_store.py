@@ -132,3 +132,17 @@ def save_exercise_result(exercise_id: str, right: bool, store: QSettings | None 
 
 def reset_exercise_progress(store: QSettings | None = None) -> None:
     (store or settings()).remove(EXERCISE_KEY)
+
+
+ZOOM_KEY = "view/zoom"
+
+
+def stored_zoom(store: QSettings | None = None) -> float:
+    """The zoom last chosen (1.0 if none, or if the stored value is bad)."""
+    from app.models.presentation import clamp_zoom
+
+    return clamp_zoom((store or settings()).value(ZOOM_KEY, 1.0))
+
+
+def save_zoom(zoom: float, store: QSettings | None = None) -> None:
+    (store or settings()).setValue(ZOOM_KEY, float(zoom))

@@ -122,6 +122,28 @@ class Lecture(QObject):
         run.done.connect(lambda _ok, run=run: self.dock.show_run(run))
         return run.start()
 
+    def open_offset(self, offset: int):
+        """Open the scene ``offset`` places after (or before) the current one, in lecture order.
+
+        Without a current scene, +1 opens the first scene of the visible panel (else the first
+        of all). Returns the SceneRun, or None past either end.
+        """
+        from app.lecture import catalogue
+
+        order = catalogue.names()
+        if not order:
+            return None
+        current = self.run.scene.name if self.run is not None else None
+        if current in order:
+            i = order.index(current) + offset
+        else:
+            panel = self.window.current_panel()
+            own = [n for n in order if panel is not None and catalogue.get(n).panel_id == panel.panel_id]
+            i = order.index(own[0]) if own else 0
+        if not 0 <= i < len(order):
+            return None
+        return self.open(order[i])
+
     def run_blocking(self, name: str, timeout_ms: int = 120000):
         """``open`` and wait until the scene has finished (``--scene NAME --screenshot``, tests)."""
         run = self.open(name, timeout_ms)

@@ -144,7 +144,7 @@ class ScenePane(QWidget):
         title = html.escape(tr(scene.title))
         text = html.escape(tr(scene.explanation))
         self.part_label.setText(f"{part_title} · {index + 1}/{count}")
-        self.title_label.setText(f"<b style='font-size: 12pt'>{title}</b>")
+        self.title_label.setText(f"<b style='font-size: large'>{title}</b>")  # relative: follows the zoom
         self.part_label.setVisible(not self.compact)
         self.title_label.setVisible(not self.compact)
         self.text_label.setText(f"<b>{title}</b> ({index + 1}/{count}) — {text}" if self.compact else text)

@@ -20,9 +20,11 @@ from app.widgets import palette
 from app.widgets.palette import series_color
 
 _configured = False
+_zoom = 1.0  # the window's zoom (app.zoom): plots built later start at it
 
 AXIS_FONT_PT = 10
 TITLE_SIZE = "11pt"
+LEGEND_SIZE_PT = 9.0
 
 
 def configure() -> None:
@@ -43,9 +45,9 @@ def pen(color, width: float = 2.0, dashed: bool = False):
 def style_plot(plot: pg.PlotItem, title: str = "", x: str = "", y: str = "", grid: bool = True) -> pg.PlotItem:
     """Title, axis labels, grid and fonts for ``plot`` (a PlotItem)."""
     if title:
-        plot.setTitle(title, size=TITLE_SIZE, color=palette.FOREGROUND)
+        plot.setTitle(title, size=f"{float(TITLE_SIZE.removesuffix('pt')) * _zoom:.1f}pt", color=palette.FOREGROUND)
     font = pg.QtGui.QFont()
-    font.setPointSize(AXIS_FONT_PT)
+    font.setPointSizeF(AXIS_FONT_PT * _zoom)
     for side, text in (("bottom", x), ("left", y)):
         axis = plot.getAxis(side)
         axis.setTickFont(font)
@@ -54,7 +56,7 @@ def style_plot(plot: pg.PlotItem, title: str = "", x: str = "", y: str = "", gri
         # major and minor ticks only: the third level doubles the grid lines every repaint draws
         axis.setStyle(maxTickLevel=1)
         if text:
-            axis.setLabel(text, color=palette.FOREGROUND, **{"font-size": f"{AXIS_FONT_PT}pt"})
+            axis.setLabel(text, color=palette.FOREGROUND, **{"font-size": f"{AXIS_FONT_PT * _zoom:.1f}pt"})
     if grid:
         plot.showGrid(x=True, y=True, alpha=0.25)
     # An axis (with its grid lines, which span the whole plot) is replayed from a QPicture on
@@ -191,7 +193,7 @@ def add_legend(plot: pg.PlotItem, columns: int = 1, corner: str = "top-left") ->
     """A legend in ``corner`` (top-left, top-right, bottom-left, bottom-right), translucent."""
     if corner not in _CORNERS:
         raise ValueError(f"unknown legend corner {corner!r}; choose one of: {', '.join(_CORNERS)}")
-    legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize="9pt")
+    legend = plot.addLegend(offset=_CORNERS[corner], colCount=columns, labelTextSize=f"{LEGEND_SIZE_PT * _zoom:.1f}pt")
     style_legend(legend)
     PlotTheme.of(plot).legends.append(legend)
     return legend
@@ -202,3 +204,44 @@ def style_legend(legend: pg.LegendItem) -> None:
     legend.setBrush(pg.mkBrush(palette.qcolor(palette.BACKGROUND, 200)))
     legend.setPen(pg.mkPen(palette.MUTED))
     legend.setLabelTextColor(palette.FOREGROUND)
+
+
+
+def set_zoom(zoom: float) -> None:
+    """The zoom that plots styled from now on start at (``scale_fonts`` re-sizes existing ones)."""
+    global _zoom
+    _zoom = float(zoom)
+
+
+def scale_fonts(plot: pg.PlotItem, zoom: float) -> None:
+    """Set ``plot``'s tick, axis-label and title fonts to their sizes times ``zoom``.
+
+    The one place plot fonts follow the window's zoom (``app.zoom``): sizes are computed from
+    the constants above, so applying a zoom twice does not compound.
+    """
+    tick = pg.QtGui.QFont()
+    tick.setPointSizeF(AXIS_FONT_PT * zoom)
+    for side in ("bottom", "left", "top", "right"):
+        axis = plot.getAxis(side)
+        axis.setTickFont(tick)
+        if axis.labelText:
+            style = {**axis.labelStyle, "font-size": f"{AXIS_FONT_PT * zoom:.1f}pt"}
+            axis.setLabel(axis.labelText, units=axis.labelUnits, unitPrefix=axis.labelUnitPrefix, **style)
+    if plot.titleLabel.text:
+        title_pt = float(TITLE_SIZE.removesuffix("pt")) * zoom
+        plot.titleLabel.setText(plot.titleLabel.text, size=f"{title_pt:.1f}pt")
+
+
+def scale_legend(legend: pg.LegendItem, zoom: float) -> None:
+    """``legend``'s labels at their size times ``zoom`` (entries added later follow too)."""
+    size = f"{LEGEND_SIZE_PT * zoom:.1f}pt"
+    legend.setLabelTextSize(size)
+    for _sample, label in legend.items:
+        label.setText(label.text, size=size)
+    legend.updateSize()
+
+
+def tick_font_size(plot: pg.PlotItem, side: str = "bottom") -> float:
+    """The point size of ``plot``'s tick labels on ``side`` (the default font's when unset)."""
+    font = plot.getAxis(side).style.get("tickFont")
+    return (font or pg.QtGui.QFont()).pointSizeF()

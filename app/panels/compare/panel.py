@@ -42,7 +42,7 @@ from app.models import compare as cm
 from app.pacing import Coalescer, Throttle
 from app.panels.base import Panel
 from app.process_pool import GridRunner
-from app.widgets import palette
+from app.widgets import controls_column, palette
 from app.widgets.plots import configure
 from engine import experiments, grid_worker as msgs
 
@@ -169,6 +169,7 @@ class ComparePanel(Panel):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFixedWidth(FORM_WIDTH)
+        controls_column.register(scroll, FORM_WIDTH)
         outer.addWidget(scroll)
 
         self.grid_view = GridView(self.content)

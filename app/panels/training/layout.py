@@ -29,7 +29,7 @@ from app.panels.training.boundary import PredictionMosaic
 from app.panels.training.boundary_pair import BoundaryPair
 from app.panels.training.curves import MetricCurves
 from app.panels.training.form import DatasetChooser, NetworkForm
-from app.widgets import palette
+from app.widgets import controls_column, palette
 from app.widgets.layer_histograms import LayerHistogramRow
 from app.widgets.sliders import LabeledSlider
 from engine.training_setup import PRESETS
@@ -146,7 +146,8 @@ class TrainingLayout:
         scroll.setWidget(side)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(side.sizeHint().width() + scroll.verticalScrollBar().sizeHint().width() + 4)
+        controls_column.register(scroll, fixed=False)
+        controls_column.refit(scroll)
 
         self.boundary_pair = BoundaryPair(self.content)
         self.boundary = self.boundary_pair.main
