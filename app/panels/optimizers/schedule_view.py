@@ -71,7 +71,7 @@ class ScheduleBox(QWidget):
         self.combo.setObjectName("scheduleCombo")
         for e in schedules.entries():
             self.combo.addItem(tr(e.display_name), e.name)
-            self.combo.setItemData(self.combo.count() - 1, e.formula, pg.QtCore.Qt.ItemDataRole.ToolTipRole)
+            self.combo.setItemData(self.combo.count() - 1, tr(e.formula), pg.QtCore.Qt.ItemDataRole.ToolTipRole)
         self.combo.setToolTip(tr("How the selected optimizer's learning rate changes from update to update"))
         label.setBuddy(self.combo)
         self.edit = QLineEdit(self)
