@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.models.base import StateBase, setting
 from engine import schedules
+from engine.training import SCHEDULE_PER  # noqa: F401 - re-exported for the Training panel's state
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,24 @@ class ScheduleSetting(StateBase):
         """The parameter names the chosen schedule takes (``lr`` excluded)."""
         return schedule_params(self.name)
 
-    def build(self, lr: float):
-        """The ``engine.schedules`` object for base rate ``lr`` (ValueError when it can't be)."""
+    def spec(self, lr: float) -> dict:
+        """``{"name": …, parameters…}`` for base rate ``lr`` (``RunSettings.schedule``)."""
         values = {k: getattr(self, k) for k in self.params()}
         if "eta_min" in values:
             values["eta_min"] = min(values["eta_min"], lr)
         if "milestones" in values:
             values["milestones"] = list(values["milestones"])
-        return schedules.get(self.name, lr=lr, **values)
+        return {"name": self.name, **values}
+
+    def build(self, lr: float):
+        """The ``engine.schedules`` object for base rate ``lr`` (ValueError when it can't be)."""
+        values = self.spec(lr)
+        return schedules.get(values.pop("name"), lr=lr, **values)
+
+    @classmethod
+    def of(cls, spec: dict | None) -> "ScheduleSetting":
+        """The setting of a ``RunSettings.schedule`` (None: constant)."""
+        return cls() if not spec else cls().merged(dict(spec))
 
     def is_constant(self) -> bool:
         return self.name == "constant"
@@ -58,10 +69,40 @@ class ScheduleSetting(StateBase):
         return "  ".join(parts)
 
 
+def schedule_fields(setting: ScheduleSetting, per: str, hyper: dict) -> tuple:
+    """``RunSettings``'s (schedule, schedule_per) for ``setting`` over ``hyper["lr"]``."""
+    return (None if setting.is_constant() else setting.spec(float(hyper.get("lr", 0.01)))), per
+
+
 def schedule_params(name: str) -> tuple[str, ...]:
     """The constructor parameters of schedule ``name`` besides ``lr``."""
     cls = schedules.REGISTRY.entry(name).factory
     return tuple(p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "lr"))
+
+
+def params_text(setting: ScheduleSetting) -> str:
+    """``step_size=20 gamma=0.5`` for the chosen schedule's parameters (what a form shows)."""
+    return " ".join(f"{k}={_fmt(getattr(setting, k))}" for k in setting.params())
+
+
+def parse_params(name: str, text: str) -> dict:
+    """``k=v`` pairs (spaces or ';' between them) for schedule ``name``; ValueError names the bad part."""
+    allowed = schedule_params(name)
+    out: dict = {}
+    for part in text.replace(";", " ").split():
+        key, sep, value = part.partition("=")
+        if not sep or key not in allowed:
+            raise ValueError(f"schedule {name}: {part!r} is not one of {', '.join(f'{k}=…' for k in allowed)}")
+        try:
+            if key == "milestones":
+                out[key] = [int(v) for v in value.split(",") if v]
+            elif isinstance(getattr(ScheduleSetting(), key), int):
+                out[key] = int(value)
+            else:
+                out[key] = float(value)
+        except ValueError:
+            raise ValueError(f"schedule {name}: {key} needs a number, got {value!r}") from None
+    return out
 
 
 def _fmt(v) -> str:

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.models.base import StateBase, setting
 from app.models.legacy import json_blob, keep_valid
+from app.models.schedule_settings import SCHEDULE_PER, ScheduleSetting, schedule_fields
 from app.models.training_pair import ENSEMBLE, NONE, make_partner
 from engine import activations, datasets, init, optimizers
 from engine.history import DecimatingSeries
@@ -126,6 +127,8 @@ class NetworkState(StateBase):
     batch_size: int = setting(16, lo=1, hi=4096)
     epochs: int = setting(300, lo=1, hi=100000)
     seed: int = setting(0, lo=0, hi=2**31 - 1)
+    schedule: ScheduleSetting = setting(default_factory=ScheduleSetting, doc="learning-rate schedule")
+    schedule_per: str = setting("update", choices=SCHEDULE_PER, doc="the schedule advances per update or epoch")
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -147,14 +150,14 @@ class NetworkState(StateBase):
     def settings(self) -> RunSettings:
         return RunSettings(self.hidden, self.activation, self.init, self.batchnorm, self.dropout,
                            self.weight_decay, self.l1, self.optimizer, dict(self.hyper), self.batch_size,
-                           self.epochs, self.seed)
+                           self.epochs, self.seed, *schedule_fields(self.schedule, self.schedule_per, dict(self.hyper)))
 
     @classmethod
     def of(cls, s: RunSettings) -> "NetworkState":
         return cls(tuple(int(h) for h in s.hidden), s.activation, s.init, bool(s.batchnorm), float(s.dropout),
                    float(s.weight_decay), float(s.l1), s.optimizer,
                    tuple((k, float(v)) for k, v in s.hyper.items()), int(s.batch_size), int(s.epochs or 1),
-                   int(s.seed))
+                   int(s.seed), ScheduleSetting.of(s.schedule), s.schedule_per)
 
 
 @dataclass(frozen=True)

@@ -18,40 +18,13 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from app.i18n import tr
 from app.models.optimizers import KEYS, MAX_STEPS, OptimizersModel
-from app.models.schedule_settings import ScheduleSetting, schedule_params
+from app.models.schedule_settings import ScheduleSetting, params_text, parse_params
 from app.widgets import palette
 from app.widgets.plots import style_plot
 from engine import schedules
 
 MIN_HORIZON = 200  # the curves show at least this many updates
 BUSY_INTERVAL_S = 0.1  # while playing or replaying, redraw at most this often
-
-
-def params_text(setting: ScheduleSetting) -> str:
-    """``step_size=20 gamma=0.5`` for the chosen schedule's parameters."""
-    def fmt(v):
-        return ",".join(str(x) for x in v) if isinstance(v, tuple) else f"{v:g}"
-    return " ".join(f"{k}={fmt(getattr(setting, k))}" for k in setting.params())
-
-
-def parse_params(name: str, text: str) -> dict:
-    """``k=v`` pairs (spaces or ';' between them) for schedule ``name``; ValueError names the bad part."""
-    allowed = schedule_params(name)
-    out: dict = {}
-    for part in text.replace(";", " ").split():
-        key, sep, value = part.partition("=")
-        if not sep or key not in allowed:
-            raise ValueError(f"schedule {name}: {part!r} is not one of {', '.join(f'{k}=…' for k in allowed)}")
-        try:
-            if key == "milestones":
-                out[key] = [int(v) for v in value.split(",") if v]
-            elif isinstance(getattr(ScheduleSetting(), key), int):
-                out[key] = int(value)
-            else:
-                out[key] = float(value)
-        except ValueError:
-            raise ValueError(f"schedule {name}: {key} needs a number, got {value!r}") from None
-    return out
 
 
 class ScheduleBox(QWidget):
