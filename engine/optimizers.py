@@ -93,6 +93,13 @@ class Optimizer:
             return self.hyper["lr"]
         return float(self.schedule.lr_at(index // self.schedule_every))
 
+    def lr_for_updates(self, indices) -> np.ndarray:
+        """``lr_for_update`` for an integer array of update indices, vectorized (for plots)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        if self.schedule is None:
+            return np.full(idx.shape, self.hyper["lr"])
+        return np.asarray(self.schedule.lr_at(idx // self.schedule_every), dtype=np.float64)
+
     @property
     def current_lr(self) -> float:
         """The rate of the last update (before the first: of the first one)."""

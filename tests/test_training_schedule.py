@@ -77,3 +77,14 @@ def test_training_state_round_trips_the_schedule():
     s = back.network.settings()
     assert s.schedule["name"] == "warm_restarts" and s.schedule["t_0"] == 7 and s.schedule_per == "epoch"
     assert State.from_dict(State().to_dict()).network.settings().schedule is None
+
+
+def test_the_lr_curve_shows_the_schedule_beside_the_loss(qtbot, panel):
+    row = panel.form.schedule
+    rebuilt(qtbot, panel, lambda: row.combo.setCurrentIndex(row.combo.findData("cosine")))
+    click_step(qtbot, panel, 2)
+    lr = dict(panel.state().network.hyper)["lr"]
+    x, y = panel.lr_curve.curve.getData()
+    trainer = panel.model.run.trainer
+    np.testing.assert_allclose(y, trainer.optimizer.schedule.lr_at(x.astype(int)), rtol=1e-15)
+    assert y[0] == lr and y.min() < lr / 2 and panel.lr_curve.marker.value() == 2
