@@ -42,6 +42,8 @@ class ScheduleBox(QWidget):
         label = QLabel(tr("lr s&chedule:"), self)
         self.combo = QComboBox(self)
         self.combo.setObjectName("scheduleCombo")
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(10)
         for e in schedules.entries():
             self.combo.addItem(tr(e.display_name), e.name)
             self.combo.setItemData(self.combo.count() - 1, tr(e.formula), pg.QtCore.Qt.ItemDataRole.ToolTipRole)
@@ -49,6 +51,7 @@ class ScheduleBox(QWidget):
         label.setBuddy(self.combo)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("scheduleParams")
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("step_size=100 gamma=0.5"))
         self.edit.setToolTip(tr("The schedule's parameters as name=value pairs; Enter applies them"))
         self.now_label = QLabel(self)
         self.now_label.setObjectName("currentLr")
@@ -83,6 +86,7 @@ class ScheduleBox(QWidget):
         self.combo.setCurrentIndex(self.combo.findData(setting.name))
         self.combo.blockSignals(False)
         self.edit.setText(params_text(setting))
+        self.edit.setCursorPosition(0)  # the start of the text, not its end, when it is clipped
         self.edit.setEnabled(bool(setting.params()))
 
     def follow(self, model: OptimizersModel, colors: list[str], busy: bool) -> None:

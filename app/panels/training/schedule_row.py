@@ -60,6 +60,7 @@ class ScheduleRow(QWidget):
         for w in (self.combo, self.per):
             w.blockSignals(False)
         self.edit.setText(params_text(setting))
+        self.edit.setCursorPosition(0)  # the start of the text, not its end, when it is clipped
         self.edit.setEnabled(bool(setting.params()))
 
     def _emit(self, new_name: bool = False) -> None:
@@ -72,6 +73,7 @@ class ScheduleRow(QWidget):
             self.invalid.emit(str(exc))
             return
         self.edit.setText(params_text(setting))
+        self.edit.setCursorPosition(0)  # the start of the text, not its end, when it is clipped
         self.edit.setEnabled(bool(setting.params()))
         spec = None if setting.is_constant() else setting.spec(self.lr)
         self.changed.emit(spec, self.per.currentData())
