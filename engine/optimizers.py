@@ -69,7 +69,43 @@ class Optimizer:
     def __init__(self, **hyper):
         self.hyper: dict[str, float] = {}
         self.set_hyper(**{**self.defaults, **hyper})
+        self.schedule = None
+        self.schedule_every = 1
         self.reset()
+
+    def set_schedule(self, schedule, every: int = 1) -> None:
+        """Use ``schedule.lr_at(t)`` (an ``engine.schedules`` object, or None for ``hyper["lr"]``)
+        as the rate of update number ``step_count`` with t = ⌊step_count / every⌋.
+
+        ``every=1`` is PyTorch's ``scheduler.step()`` after each ``optimizer.step()``; a Trainer
+        passes its steps per epoch for a per-epoch schedule. The schedule carries its own base
+        rate (``schedule.lr``), so ``hyper["lr"]`` is not used while one is set.
+        """
+        if isinstance(every, bool) or not isinstance(every, (int, np.integer)) or every < 1:
+            raise ValueError(f"schedule every must be an integer ≥ 1, got {every!r}")
+        if schedule is not None and not callable(getattr(schedule, "lr_at", None)):
+            raise ValueError(f"schedule must have lr_at(t), got {type(schedule).__name__}")
+        self.schedule, self.schedule_every = schedule, int(every)
+
+    def lr_for_update(self, index: int) -> float:
+        """The rate update ``index`` (0-based) uses: the schedule's, else ``hyper["lr"]``."""
+        if self.schedule is None:
+            return self.hyper["lr"]
+        return float(self.schedule.lr_at(index // self.schedule_every))
+
+    def lr_for_updates(self, indices) -> np.ndarray:
+        """``lr_for_update`` for an integer array of update indices, vectorized (for plots)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        if self.schedule is None:
+            return np.full(idx.shape, self.hyper["lr"])
+        return np.asarray(self.schedule.lr_at(idx // self.schedule_every), dtype=np.float64)
+
+    @property
+    def current_lr(self) -> float:
+        """The rate of the last update (before the first: of the first one)."""
+        if self.step_count == 0:
+            return self.lr_for_update(0)
+        return self._last_hyper["lr"]
 
     def set_hyper(self, **hyper) -> None:
         """Change hyperparameters (validated); state is kept, so a run can continue."""
@@ -98,8 +134,10 @@ class Optimizer:
                 f"{self.name} was stepped with {len(self._state)} params before, now {len(params)}; "
                 "call reset() to start over with other parameters"
             )
-        self.step_count += 1
         h = self.hyper
+        if self.schedule is not None:  # a new dict: hyper itself keeps the base rate
+            h = {**h, "lr": self.lr_for_update(self.step_count)}
+        self.step_count += 1
         for p, g, s in zip(params, grads, self._state):
             if g.shape != s["shape"] or p.shape != s["shape"]:
                 raise ValueError(f"param/grad shapes {p.shape}/{g.shape} differ from {s['shape']}")

@@ -17,7 +17,9 @@ last *training* pass per hidden layer, ``decision_grid()`` evaluates the model o
 
 The model is an ``engine.network.MLP`` (or anything with its ``params``, ``loss``,
 ``loss_and_gradient``, ``predict``, ``accuracy`` and ``layer_records``); the optimizer is an
-``engine.optimizers`` object (or a name, built with its defaults).
+``engine.optimizers`` object (or a name, built with its defaults). An ``engine.schedules``
+``schedule`` sets the optimizer's rate per update, or per epoch (``schedule_per="epoch"``:
+every update of epoch e uses ``lr_at(e)``, as ``scheduler.step()`` once per epoch in PyTorch).
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ from engine.history import DecimatingSeries, RingBuffer
 HISTORY_KEYS = (
     "loss", "accuracy", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "steps_per_sec",
 )
+
+#: How often a learning-rate schedule advances: after every update, or after every epoch.
+SCHEDULE_PER = ("update", "epoch")
 
 STATUSES = ("ready", "running", "finished", "diverged", "cancelled")
 #: Why a run diverged (``StopReason.problem``): the loss is not finite, the loss is above
@@ -140,7 +145,7 @@ class Trainer:
     def __init__(self, model, optimizer, x_train, y_train, x_test=None, y_test=None,
                  batch_size: int = 32, epochs: int | None = None, seed: int = 0,
                  eval_every: int | None = None, history_capacity: int = 2000,
-                 max_loss: float | None = 1e6):
+                 max_loss: float | None = 1e6, schedule=None, schedule_per: str = "update"):
         self.model = model
         if isinstance(optimizer, str):
             from engine import optimizers
@@ -177,6 +182,12 @@ class Trainer:
         self.max_loss = max_loss
         self._starts = _batch_starts(len(self.x_train), self.batch_size)
         self.steps_per_epoch = len(self._starts) - 1
+        if schedule_per not in SCHEDULE_PER:
+            raise ValueError(f"schedule_per must be one of {', '.join(SCHEDULE_PER)}, got {schedule_per!r}")
+        self.schedule_per = schedule_per
+        if schedule is not None:  # per epoch: the schedule advances once per epoch of updates
+            every = self.steps_per_epoch if schedule_per == "epoch" else 1
+            self.optimizer.set_schedule(schedule, every=every)
         self.history = {key: DecimatingSeries(history_capacity) for key in HISTORY_KEYS}
 
         self._rng = np.random.default_rng(seed)

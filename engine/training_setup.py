@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine import activations, datasets, digits, optimizers, validate
+from engine import activations, datasets, digits, optimizers, schedules, validate
 from engine.network import MLP
 from engine.training import Trainer
 
@@ -87,6 +87,10 @@ class RunSettings:
     #: activation (``engine.activations.alpha_default``: the lecture's 0.1 for Leaky ReLU).
     #: Ignored by activations without α.
     activation_alpha: float | None = None
+    #: ``engine.schedules`` name and parameters (``{"name": "cosine", "t_max": 500}``; the base
+    #: rate is ``hyper["lr"]``), None for a constant rate; advanced per "update" or per "epoch".
+    schedule: dict | None = None
+    schedule_per: str = "update"
 
 
 def parse_hidden(text: str) -> tuple[int, ...]:
@@ -153,9 +157,13 @@ def make_trainer(data: TrainingData, settings: RunSettings, **trainer_kw) -> Tra
     """A fresh ``Trainer`` (new model and optimizer) for ``data`` and ``settings``."""
     model = make_model(data, settings)
     optimizer = optimizers.get(settings.optimizer, **settings.hyper)
+    schedule = None
+    if settings.schedule:
+        params = {k: v for k, v in settings.schedule.items() if k != "name"}
+        schedule = schedules.get(settings.schedule["name"], lr=optimizer.hyper["lr"], **params)
     return Trainer(model, optimizer, data.x_train, data.y_train, data.x_test, data.y_test,
                    batch_size=settings.batch_size, epochs=settings.epochs, seed=settings.seed,
-                   **trainer_kw)
+                   schedule=schedule, schedule_per=settings.schedule_per, **trainer_kw)
 
 
 #: The book's overfitting experiment (DLFS §6.4): 300 training images, 6 hidden layers of 100,

@@ -30,12 +30,17 @@ _INITIAL_CAPACITY = 256
 
 @dataclass
 class RunnerConfig:
-    """What to run: an optimizer name, its hyperparameters and a batch size (None = full batch)."""
+    """What to run: an optimizer name, its hyperparameters and a batch size (None = full batch).
+
+    ``schedule``: an ``engine.schedules`` object whose ``lr_at(t)`` replaces ``hyper["lr"]`` for
+    update t (None: the constant ``hyper["lr"]``).
+    """
 
     optimizer: str
     hyper: dict = field(default_factory=dict)
     batch_size: int | None = None
     label: str | None = None
+    schedule: object = None
 
     def display_label(self) -> str:
         """``label``, or e.g. "SGD lr=0.95" built from the registry."""
@@ -68,6 +73,8 @@ class TrajectoryRunner:
         self.config = config
         self.label = config.display_label()
         self.optimizer = optimizers.get(config.optimizer, **config.hyper)
+        if config.schedule is not None:
+            self.optimizer.set_schedule(config.schedule)
         bs = config.batch_size
         if bs is not None and (isinstance(bs, bool) or not isinstance(bs, (int, np.integer)) or bs < 1):
             raise ValueError(f"batch_size must be None (full batch) or an integer ≥ 1, got {bs!r}")

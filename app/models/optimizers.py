@@ -20,6 +20,7 @@ import numpy as np
 
 from app.models.base import StateBase, setting
 from app.models.legacy import json_blob, keep_valid
+from app.models.schedule_settings import ScheduleSetting
 from engine import optimizers, surfaces, trajectory
 
 #: (key, label, optimizer, mini-batch on a stochastic surface, tooltip)
@@ -45,6 +46,10 @@ MAX_STEPS = 3000
 SHORT_NAMES = {"lr": "α", "momentum": "m", "decay_rate": "γ", "beta1": "β₁", "beta2": "β₂", "eps": "ε"}
 
 
+def _schedule():
+    return setting(default_factory=ScheduleSetting, doc="learning-rate schedule of the lane")
+
+
 def _lr(default):
     return setting(default, lo=0.0, lo_open=True, doc="learning rate α")
 
@@ -61,6 +66,7 @@ def _eps(default):
 class SgdLane(StateBase):
     enabled: bool = False
     lr: float = _lr(0.01)
+    schedule: ScheduleSetting = _schedule()
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ class MomentumLane(StateBase):
     enabled: bool = False
     lr: float = _lr(0.01)
     momentum: float = _unit(0.9, "momentum m")
+    schedule: ScheduleSetting = _schedule()
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class AdaGradLane(StateBase):
     enabled: bool = False
     lr: float = _lr(0.01)
     eps: float = _eps(1e-10)
+    schedule: ScheduleSetting = _schedule()
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class RMSPropLane(StateBase):
     lr: float = _lr(0.01)
     decay_rate: float = _unit(0.99, "decay γ of the moving average of g²")
     eps: float = _eps(1e-8)
+    schedule: ScheduleSetting = _schedule()
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,7 @@ class AdamLane(StateBase):
     beta1: float = _unit(0.9, "β₁, decay of the first moment")
     beta2: float = _unit(0.999, "β₂, decay of the second moment")
     eps: float = _eps(1e-8)
+    schedule: ScheduleSetting = _schedule()
 
 
 @dataclass(frozen=True)
@@ -124,8 +134,13 @@ class State(StateBase):
         return getattr(self.lanes, key)
 
     def hyper(self, key: str) -> dict[str, float]:
-        """The hyperparameters of lane ``key`` (everything but ``enabled``)."""
-        return {k: v for k, v in self.lane(key).to_dict().items() if k != "enabled"}
+        """The hyperparameters of lane ``key`` (everything but ``enabled`` and ``schedule``)."""
+        return {k: v for k, v in self.lane(key).to_dict().items() if k not in ("enabled", "schedule")}
+
+    def schedule(self, key: str):
+        """Lane ``key``'s ``engine.schedules`` object, built on the lane's lr."""
+        lane = self.lane(key)
+        return lane.schedule.build(lane.lr)
 
     def enabled(self) -> list[str]:
         return [k for k in KEYS if self.lane(k).enabled]
@@ -225,7 +240,9 @@ class OptimizersModel:
         batch = self.batch_size()
         return [
             trajectory.RunnerConfig(opt, {**self.state.hyper(key), **OPTIONS.get(key, {})},
-                                    batch if (stochastic and minibatch) else None, label)
+                                    batch if (stochastic and minibatch) else None, label,
+                                    None if self.state.lane(key).schedule.is_constant()
+                                    else self.state.schedule(key))
             for key, label, opt, minibatch, _tip in LANES if self.state.lane(key).enabled
         ]
 
@@ -275,6 +292,16 @@ class OptimizersModel:
     def position(self, key: str, step: int = -1) -> tuple[float, float]:
         path = self.tracks[key].path
         return float(path[step][0]), float(path[step][1])
+
+    def lr_curve(self, key: str, n: int) -> np.ndarray:
+        """The rates of lane ``key``'s updates 0 … n−1 (its schedule over its lr)."""
+        return self.state.schedule(key).curve(max(int(n), 1))
+
+    def current_lr(self, key: str) -> float:
+        """The rate lane ``key``'s last update used (before the first: the first update's)."""
+        track = self.tracks.get(key)
+        done = track.n - 1 if track is not None else 0
+        return float(self.state.schedule(key).lr_at(max(done - 1, 0)))
 
     def minimum_loss(self) -> float | None:
         """The lowest loss among the surface's minima (None: it has none in view)."""

@@ -20,6 +20,7 @@ import numpy as np
 
 from app.models.base import StateBase, setting
 from app.models.legacy import json_blob, keep_valid
+from app.models.schedule_settings import SCHEDULE_PER, ScheduleSetting, schedule_fields
 from app.models.training_pair import ENSEMBLE, NONE, make_partner
 from app.models.pacing import RateClock
 from engine import activations, datasets, init, optimizers
@@ -129,6 +130,8 @@ class NetworkState(StateBase):
     seed: int = setting(0, lo=0, hi=2**31 - 1)
     l1_proximal: bool = setting(False, doc="L1 as a soft-threshold after each step: exact zeros")
     activation_alpha: float | None = setting(None, lo=0.001, hi=10.0, doc=activations.ALPHA_DOC)
+    schedule: ScheduleSetting = setting(default_factory=ScheduleSetting, doc="learning-rate schedule")
+    schedule_per: str = setting("update", choices=SCHEDULE_PER, doc="the schedule advances per update or epoch")
 
     def __post_init__(self):
         if not 1 <= len(self.hidden) <= 8:
@@ -148,17 +151,20 @@ class NetworkState(StateBase):
         object.__setattr__(self, "hyper", full)  # normalised: every name of this optimizer, in order
 
     def settings(self) -> RunSettings:
+        schedule, schedule_per = schedule_fields(self.schedule, self.schedule_per, dict(self.hyper))
         return RunSettings(self.hidden, self.activation, self.init, self.batchnorm, self.dropout,
                            self.weight_decay, self.l1, self.optimizer, dict(self.hyper), self.batch_size,
                            self.epochs, self.seed, l1_proximal=self.l1_proximal,
-                           activation_alpha=self.activation_alpha)
+                           activation_alpha=self.activation_alpha,
+                           schedule=schedule, schedule_per=schedule_per)
 
     @classmethod
     def of(cls, s: RunSettings) -> "NetworkState":
         return cls(tuple(int(h) for h in s.hidden), s.activation, s.init, bool(s.batchnorm), float(s.dropout),
                    float(s.weight_decay), float(s.l1), s.optimizer,
                    tuple((k, float(v)) for k, v in s.hyper.items()), int(s.batch_size), int(s.epochs or 1),
-                   int(s.seed), bool(s.l1_proximal), None if s.activation_alpha is None else float(s.activation_alpha))
+                   int(s.seed), bool(s.l1_proximal), None if s.activation_alpha is None else float(s.activation_alpha),
+                   ScheduleSetting.of(s.schedule), s.schedule_per)
 
 
 @dataclass(frozen=True)

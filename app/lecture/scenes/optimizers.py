@@ -301,3 +301,9 @@ SCENES = SCENES + (
         ),
     ),
 )
+
+
+# issue #13: learning-rate schedules (their own module)
+from app.lecture.scenes.optimizers_schedules import SCHEDULE_SCENES  # noqa: E402
+
+SCENES = SCENES + SCHEDULE_SCENES

@@ -34,6 +34,7 @@ from app.panels.optimizers.elided_label import ElidedLabel
 from app.panels.optimizers.loss_plot import OptimizerLossPlot
 from app.panels.optimizers.why_adam import PlotTabs
 from app.panels.optimizers.readout import OptimizerReadout
+from app.panels.optimizers.schedule_view import ScheduleBox
 from app.panels.optimizers.table import OptimizerTable
 from app.widgets import palette
 from app.widgets.optimizer_editor import OptimizerEditor
@@ -191,6 +192,10 @@ class OptimizersPanel(Panel):
         right = QSplitter(Qt.Orientation.Vertical, self.content)
         self.plot_tabs = PlotTabs(self.loss_plot, self.content)  # loss | step size per axis | lr sweep
         right.addWidget(self.plot_tabs)
+        self.schedule_box = ScheduleBox(self.content)  # the lr curves under the loss plot
+        self.schedule_box.scheduleChanged.connect(self.set_schedule)
+        self.schedule_box.invalidInput.connect(self.show_error)
+        right.addWidget(self.schedule_box)
         board = QWidget(self.content)
         board_layout = QVBoxLayout(board)
         board_layout.setContentsMargins(0, 0, 0, 0)
@@ -198,7 +203,7 @@ class OptimizersPanel(Panel):
         board_layout.addWidget(self.editor)
         right.addWidget(board)
         right.setStretchFactor(0, 1)
-        right.setStretchFactor(1, 0)
+        right.setStretchFactor(2, 0)
         self.board = board
         main = QSplitter(Qt.Orientation.Horizontal, self.content)
         main.setObjectName("optimizerSplitter")
@@ -222,7 +227,8 @@ class OptimizersPanel(Panel):
             left.setSizes([h - readout, readout])
             board = self.table.fit_height() + self.editor.sizeHint().height() + 8
             self.board.setMaximumHeight(board)
-            right.setSizes([max(h - board, 150), board])
+            lr_plot = self.schedule_box.sizeHint().height()
+            right.setSizes([max(h - board - lr_plot, 150), lr_plot, board])
 
     # ---- global actions ------------------------------------------------------------------------------
     def play_pause(self) -> None:
@@ -287,6 +293,7 @@ class OptimizersPanel(Panel):
             self.table.selectRow(lane)
             self.table.blockSignals(False)
         self.editor.set_lane(tr(LANES[lane][1]), lane_colors()[lane], s.hyper(s.selected))
+        self.schedule_box.show_lane(s.lane(s.selected).schedule)
         self.pacer.rate = s.speed
         self.stepper.set_interval(max(FRAME_MS, round(1000.0 / s.speed)))
         self.stepper.set_batch(self.pacer.reset())
@@ -355,6 +362,19 @@ class OptimizersPanel(Panel):
         self._show_state()
         self._restart()
 
+    def set_schedule(self, name: str, params: dict) -> None:
+        """The selected lane's learning-rate schedule (validated by the engine); the race restarts."""
+        key = self.model.state.selected
+        try:
+            state = self.model.state.merged({"lanes": {key: {"schedule": {"name": name, **params}}}})
+            state.schedule(key)
+        except ValueError as exc:
+            self.show_error(str(exc))
+            self._show_state()
+            return
+        self.clear_error()
+        self._change(lanes=state.lanes)
+
     def _restore_defaults(self) -> None:
         key = self.model.state.selected
         defaults = type(self.model.state.lane(key))().to_dict()
@@ -391,6 +411,7 @@ class OptimizersPanel(Panel):
         self.step_count = 0
         self.drawing.new_race()
         self.drawing.render()
+        self.schedule_box.refresh(self.model, lane_colors())
         if playing:
             self.stepper.play()
         elif target and self.model.active:
@@ -400,6 +421,7 @@ class OptimizersPanel(Panel):
     def _on_step(self, value) -> None:
         over = self.model.accept(value)
         self.mark_stepped()
+        self.schedule_box.follow(self.model, lane_colors(), busy=self.stepper.playing or self.replay_left > 1)
         if over:
             self._finish()  # the generator only ends on the next pull: decide here
             return
@@ -418,6 +440,7 @@ class OptimizersPanel(Panel):
         """The race is over (every path stopped, or the step limit): pause and say so."""
         self.replay_left = 0
         self.stepper.pause()
+        self.schedule_box.refresh(self.model, lane_colors())
         if self.model.finished != "stopped":
             self.model.finished = "limit"
             self.statusMessage.emit(tr("The race stops after {limit} steps: Reset to race again").format(limit=MAX_STEPS))

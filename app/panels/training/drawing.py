@@ -75,6 +75,7 @@ class TrainingDrawing:
         state = self.model.state
         self.curves.update_curves(self.series(), run.trainer.steps_per_epoch, state.smoothing,
                                   state.x_unit == "epoch")
+        self.lr_curve.show_run(run.trainer, state.x_unit == "epoch")
         self._draw_status()
         playing = self.stepper.playing
         if views:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.i18n import tr, tr_message
 from app.models.training import SOURCE_DEFAULTS, default_hyper, hidden_activations
 from app.widgets.activation_picker import ActivationPicker
+from app.panels.training.schedule_row import ScheduleRow
 from app.widgets.optimizer_editor import OptimizerEditor, SciSpinBox
 from app.widgets.palette import series_color
 from app.widgets.sliders import LabeledSlider
@@ -227,6 +228,10 @@ class NetworkForm(QGroupBox):
         self.editor.title.hide()
         self.editor.hyperChanged.connect(self._on_hyper)
         form.addRow(self.editor)
+        self.schedule = ScheduleRow(self)
+        self.schedule.changed.connect(self._on_schedule)
+        self.schedule.invalid.connect(self.invalid)
+        form.addRow(tr("lr schedule"), self.schedule)
 
         self.batch_size = self._int("batchSpin", 1, 4096, self._settings.batch_size, "Mini-batch size")
         self.epochs = self._int("epochsSpin", 1, 100000, self._settings.epochs, "Training stops after this many epochs")
@@ -297,7 +302,12 @@ class NetworkForm(QGroupBox):
             for w in widgets:
                 w.blockSignals(False)
         self._settings = dataclasses.replace(s, hyper=dict(self.hyper[s.optimizer]))
+        self.schedule.show_schedule(s.schedule, s.schedule_per, self._settings.hyper.get("lr", 0.01))
         self._show_hyper()
+
+    def _on_schedule(self, spec, per: str) -> None:
+        self._settings = dataclasses.replace(self._settings, schedule=spec, schedule_per=per)
+        self.settingsChanged.emit(self._settings)
 
     def _show_hyper(self) -> None:
         name = self.optimizer.currentData()
@@ -310,6 +320,7 @@ class NetworkForm(QGroupBox):
 
     def _on_hyper(self, hyper: dict) -> None:
         self.hyper[self.optimizer.currentData()] = dict(hyper)
+        self.schedule.lr = float(hyper.get("lr", self.schedule.lr))
         self._emit()
 
     def _emit(self, *_args) -> None:
@@ -321,8 +332,8 @@ class NetworkForm(QGroupBox):
         name = self.optimizer.currentData()
         if name != self._settings.optimizer:
             self._show_hyper()
-        new = RunSettings(
-            hidden=hidden, activation=self.activation_picker.name(),
+        new = dataclasses.replace(  # keeps what this form does not edit (the lr schedule)
+            self._settings, hidden=hidden, activation=self.activation_picker.name(),
             activation_alpha=self.activation_picker.alpha(), init=self.init.currentData(),
             batchnorm=self.batchnorm.isChecked(), dropout=float(self.dropout.value()),
             weight_decay=float(self.l2.value()), l1=float(self.l1.value()), optimizer=name,

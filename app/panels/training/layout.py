@@ -28,6 +28,7 @@ from app.models.training_pair import ENSEMBLE, NONE
 from app.panels.training.boundary import PredictionMosaic
 from app.panels.training.boundary_pair import BoundaryPair
 from app.panels.training.curves import MetricCurves
+from app.panels.training.lr_curve import LrCurve
 from app.panels.training.form import DatasetChooser, NetworkForm
 from app.widgets import controls_column, palette
 from app.widgets.layer_histograms import LayerHistogramRow
@@ -156,6 +157,13 @@ class TrainingLayout:
         self.view_stack.addWidget(self.boundary_pair)
         self.view_stack.addWidget(self.mosaic)
         self.curves = MetricCurves(self.content)
+        self.lr_curve = LrCurve(self.content)  # the rate under loss and accuracy, same x axis
+        self.lr_curve.setXLink(self.curves.plots["loss"])
+        curve_box = QSplitter(Qt.Orientation.Vertical, self.content)
+        curve_box.addWidget(self.curves)
+        curve_box.addWidget(self.lr_curve)
+        curve_box.setStretchFactor(0, 4)
+        curve_box.setStretchFactor(1, 1)
 
         self.quantity = QComboBox(self.content)
         self.quantity.setObjectName("quantityCombo")
@@ -185,7 +193,7 @@ class TrainingLayout:
 
         top = QSplitter(Qt.Orientation.Horizontal, self.content)
         top.addWidget(self.view_stack)
-        top.addWidget(self.curves)
+        top.addWidget(curve_box)
         right = QSplitter(Qt.Orientation.Vertical, self.content)
         right.addWidget(top)
         right.addWidget(layers)
