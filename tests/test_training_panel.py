@@ -364,7 +364,7 @@ def test_a_run_that_cannot_be_built_keeps_the_previous_one(qtbot, panel, monkeyp
     def fail(data, settings):
         raise ValueError("the engine cannot build this run")
 
-    monkeypatch.setattr("app.models.training.make_trainer", fail)
+    monkeypatch.setattr("app.models.training_run.make_trainer", fail)
     panel.form.dropout.setValue(0.5)
     qtbot.waitUntil(lambda: panel.banner.isVisible() and not panel.is_busy(), timeout=5000)
     assert "cannot build this run" in panel.banner.message

@@ -51,7 +51,7 @@ class ScheduleBox(QWidget):
         label.setBuddy(self.combo)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("scheduleParams")
-        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("step_size=100 gamma=0.5"))
+        self.edit.setMinimumWidth(self.edit.fontMetrics().horizontalAdvance("step_size=20"))  # narrow docked panels: the text scrolls
         self.edit.setToolTip(tr("The schedule's parameters as name=value pairs; Enter applies them"))
         self.now_label = QLabel(self)
         self.now_label.setObjectName("currentLr")
