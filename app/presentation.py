@@ -48,10 +48,11 @@ class Presenter(QObject):
         self.controls_action.setCheckable(True)
         self.controls_action.setChecked(True)
         # active only while presenting (Right is the Step key otherwise)
-        self.next_action = make("actionNextScene", tr("Next scene"), lambda: self.step_scene(+1), NEXT_KEYS,
+        # Right/Left join PageDown/PageUp only while presenting (enter/leave): outside they step
+        self.next_action = make("actionNextScene", tr("Next scene"), lambda: self.step_scene(+1), NEXT_KEYS[:1],
                                 tr("Open the next scene of the lecture"))
         self.previous_action = make("actionPreviousScene", tr("Previous scene"), lambda: self.step_scene(-1),
-                                    PREVIOUS_KEYS, tr("Open the previous scene of the lecture"))
+                                    PREVIOUS_KEYS[:1], tr("Open the previous scene of the lecture"))
         self.blank_action = make("actionBlankScreen", tr("Blank screen"), self.toggle_blank, BLANK_KEYS,
                                  tr("Black out the screen, or show it again"))
         self.leave_action = make("actionLeavePresentation", tr("Leave presentation"), self.leave, ["Esc"],
@@ -95,6 +96,8 @@ class Presenter(QObject):
         self._restore = {"maximized": w.isMaximized(), "full": w.isFullScreen(), "geometry": w.geometry(),
                          "step": w.actionStep.shortcuts()}
         w.actionStep.setShortcuts([QKeySequence("N")])  # Right is "next scene" now
+        self.next_action.setShortcuts([QKeySequence(k) for k in NEXT_KEYS])
+        self.previous_action.setShortcuts([QKeySequence(k) for k in PREVIOUS_KEYS])
         for action in self._modal_actions:
             action.setEnabled(True)
         for bar in self._bars():
@@ -113,6 +116,8 @@ class Presenter(QObject):
         self._show_blank(False)
         for action in self._modal_actions:
             action.setEnabled(False)
+        self.next_action.setShortcuts([QKeySequence(NEXT_KEYS[0])])
+        self.previous_action.setShortcuts([QKeySequence(PREVIOUS_KEYS[0])])
         w.actionStep.setShortcuts(self._restore.get("step", [QKeySequence("Right"), QKeySequence("N")]))
         for bar in self._bars():
             bar.show()
