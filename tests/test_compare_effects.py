@@ -1,0 +1,66 @@
+"""Paired effects of one factor (app.models.compare_effects) against differences by hand."""
+
+import math
+
+import pytest
+
+from app.models import compare_effects as ce
+from engine.experiments import RunResult
+
+NAMES = ["init_std", "batchnorm"]
+
+
+def run(cid, std, bn, seed, acc):
+    return RunResult(config=(("init_std", std), ("batchnorm", bn)), config_id=cid, seed=seed,
+                     curves={"test_accuracy": [0.1, acc], "train_accuracy": [0.1, acc + 0.05]})
+
+
+def table():
+    # test accuracy per (std, bn, seed)
+    acc = {(1.0, False, 0): 0.10, (1.0, False, 1): 0.10, (1.0, True, 0): 0.20, (1.0, True, 1): 0.224,
+           (0.01, False, 0): 0.80, (0.01, False, 1): 0.70, (0.01, True, 0): 0.90, (0.01, True, 1): 0.90}
+    ids = {(1.0, False): 0, (1.0, True): 1, (0.01, False): 2, (0.01, True): 3}
+    return [run(ids[(s, b)], s, b, seed, a) for (s, b, seed), a in acc.items()]
+
+
+def test_batchnorm_effect_pairs_by_seed_and_other_levels():
+    found = ce.effects(table(), NAMES, "batchnorm")
+    assert [e.context for e in found] == [(("init_std", 1.0),), (("init_std", 0.01),)]
+    e1, e2 = found
+    # by hand: std 1: seed 0 +0.10, seed 1 +0.124 → mean 0.112, sd |0.024|/√2
+    assert e1.baseline is False and e1.level is True and e1.seeds == (0, 1)
+    assert e1.diff_mean == pytest.approx(0.112)
+    assert e1.diff_sd == pytest.approx(0.024 / math.sqrt(2))
+    assert (e1.base_mean, e1.level_mean) == (pytest.approx(0.10), pytest.approx(0.212))
+    # std 0.01: +0.10 and +0.20 → 0.15, sd 0.1/√2
+    assert e2.diff_mean == pytest.approx(0.15)
+    assert e2.diff_sd == pytest.approx(0.1 / math.sqrt(2))
+    assert ce.sentence(e1) == "Batch norm: at Init std 1, +11.2pp (10.0 → 21.2), sd 1.7 over 2 seeds"
+
+
+def test_init_std_effect_and_ranking():
+    found = ce.effects(table(), NAMES, "init_std")
+    assert [e.context for e in found] == [(("batchnorm", False),), (("batchnorm", True),)]
+    assert found[0].diff_mean == pytest.approx(0.65)  # (0.7 + 0.6) / 2
+    assert found[1].diff_mean == pytest.approx(0.688)  # (0.7 + 0.676) / 2
+    ranked = ce.ranking(table(), NAMES)
+    assert [r[0] for r in ranked] == ["init_std", "batchnorm"]
+    assert ranked[0][1] == pytest.approx((0.65 + 0.688) / 2)
+
+
+def test_unpaired_or_diverged_runs_drop_out():
+    runs = table()[:-1]  # seed 1 of (0.01, on) missing
+    runs.append(RunResult(config=(("init_std", 0.01), ("batchnorm", True)), config_id=3, seed=1,
+                          curves={"test_accuracy": [0.1, float("nan")]}, status="diverged"))
+    e2 = ce.effects(runs, NAMES, "batchnorm")[1]
+    assert e2.seeds == (0,) and e2.diff_mean == pytest.approx(0.10) and e2.diff_sd == 0.0
+
+
+def test_gap_metric_and_report():
+    e = ce.effects(table(), NAMES, "batchnorm", metric="accuracy_gap")[0]
+    assert e.diff_mean == pytest.approx(0.0)
+    md = ce.report_markdown(table(), NAMES)
+    assert "Mattered most: Init std" in md and "| Batch norm | 13.1 |" in md
+    assert "+11.2pp (10.0 → 21.2)" in md
+    with pytest.raises(ValueError):
+        ce.effects(table(), NAMES, "dropout")
