@@ -12,7 +12,8 @@ NAMES = ["init_std", "batchnorm"]
 
 def run(cid, std, bn, seed, acc):
     return RunResult(config=(("init_std", std), ("batchnorm", bn)), config_id=cid, seed=seed,
-                     curves={"test_accuracy": [0.1, acc], "train_accuracy": [0.1, acc + 0.05]})
+                     curves={"test_accuracy": [0.1, acc], "train_accuracy": [0.1, acc + 0.05],
+                             "train_loss": [2.3, 1.0], "test_loss": [2.3, 1.1]})
 
 
 def table():
@@ -51,7 +52,9 @@ def test_init_std_effect_and_ranking():
 def test_unpaired_or_diverged_runs_drop_out():
     runs = table()[:-1]  # seed 1 of (0.01, on) missing
     runs.append(RunResult(config=(("init_std", 0.01), ("batchnorm", True)), config_id=3, seed=1,
-                          curves={"test_accuracy": [0.1, float("nan")]}, status="diverged"))
+                          curves={"test_accuracy": [0.1, float("nan")], "train_accuracy": [0.1, float("nan")],
+                                  "train_loss": [2.3, float("nan")], "test_loss": [2.3, float("nan")]},
+                          status="diverged"))
     e2 = ce.effects(runs, NAMES, "batchnorm")[1]
     assert e2.seeds == (0,) and e2.diff_mean == pytest.approx(0.10) and e2.diff_sd == 0.0
 
@@ -64,3 +67,54 @@ def test_gap_metric_and_report():
     assert "+11.2pp (10.0 → 21.2)" in md
     with pytest.raises(ValueError):
         ce.effects(table(), NAMES, "dropout")
+
+
+# ---- the view: the panel's Effects tab, fed the fake table ------------------------------------------
+@pytest.fixture
+def panel(qtbot):
+    from app.panels.compare import ComparePanel
+    p = ComparePanel(workers=1)
+    qtbot.addWidget(p)
+    p.resize(1280, 800)
+    p.show()
+    yield p
+    assert p.shutdown()
+
+
+def feed(panel, results):
+    """The fake runs as if the workers had reported them (the model's own message path)."""
+    from engine import grid_worker as msgs
+    from engine.experiments import RunSpec
+    specs = [RunSpec(r.config, r.config_id, r.seed, None, None) for r in results]
+    panel.model.start(specs, NAMES)
+    for i, r in enumerate(results):
+        panel.model.consume(msgs.RunFinished(i, r))
+    panel.redraw()
+
+
+def test_effects_tab_shows_the_paired_differences_and_writes_the_report(qtbot, panel, tmp_path):
+    feed(panel, table())
+    view = panel.grid_view.effects
+    assert [view.factor_combo.itemData(i) for i in range(view.factor_combo.count())] == NAMES
+    view.factor_combo.setCurrentIndex(1)  # batch norm
+    assert view.table.rowCount() == 2
+    assert [view.table.item(r, 4).text() for r in range(2)] == ["+11.2", "+15.0"]
+    assert [view.table.item(r, 2).text() for r in range(2)] == ["10.0", "75.0"]
+    assert "+11.2pp (10.0 → 21.2)" in view.sentences.text()
+    assert "Mattered most: Init std" in view.report.toPlainText()
+    view.write_report(str(tmp_path / "r.md"))
+    assert "| Batch norm | 13.1 |" in (tmp_path / "r.md").read_text(encoding="utf-8")
+    view.write_report(str(tmp_path / "r.html"))
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "<html" in html.lower() and "Batch norm" in html
+    assert view.report_button.isEnabled()
+
+
+def test_report_button_saves_through_the_dialog(qtbot, panel, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+    feed(panel, table())
+    target = tmp_path / "out"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "HTML (*.html)"))
+    with qtbot.waitSignal(panel.statusMessage):
+        panel.grid_view.effects.report_button.click()
+    assert (tmp_path / "out.html").exists()

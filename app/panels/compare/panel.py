@@ -181,6 +181,7 @@ class ComparePanel(Panel):
         self.csv_button.clicked.connect(lambda: files.export_csv_dialog(self))
         self.plot_button.clicked.connect(lambda: files.export_plot_dialog(self))
         self.table.configsSelected.connect(lambda _ids: self._sync_buttons(emit=False))
+        v.effects.report_button.clicked.connect(lambda: files.export_report_dialog(self, v.effects.write_report))
         self.table.sortChanged.connect(lambda key, desc: self._edit({"sort_column": key, "sort_descending": desc}))
         outer.addWidget(self.grid_view, 1)
         self.search_view = SearchView(self.content)
@@ -445,6 +446,7 @@ class ComparePanel(Panel):
         if selected:
             self.table.select_ids(selected)
         self.curves.highlight(self.table.selected_ids())
+        self.grid_view.effects.show_results(self.model.results.values(), self.model.factor_names, state.metric)
 
     # ---- export -----------------------------------------------------------------------------------
     def export_csv(self, path: str) -> None:
