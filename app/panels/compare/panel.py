@@ -446,6 +446,7 @@ class ComparePanel(Panel):
         if selected:
             self.table.select_ids(selected)
         self.curves.highlight(self.table.selected_ids())
+        self.grid_view.facets.show_summaries(summaries, self.model.factor_names, state.metric, state.color_by)
         self.grid_view.effects.show_results(self.model.results.values(), self.model.factor_names, state.metric)
 
     # ---- export -----------------------------------------------------------------------------------

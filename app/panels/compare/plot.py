@@ -182,8 +182,8 @@ class CompareCurves(QWidget):
         self.legend.clear()
         if color_by:
             shown = levels[color_by]
-            step = max(1, len(shown) // 8)  # 16 init scales: every other one is enough to read the map
-            for i in range(0, len(shown), step):
+            self.legend.setColumnCount(2 if len(shown) > 10 else 1)  # every level listed, 16 in two columns
+            for i in range(len(shown)):
                 item = pg.PlotDataItem(pen=pg.mkPen(colors[i], width=3))
                 self.legend.addItem(item, f"{tr(experiments.factor(color_by).display_name)} {tr(experiments.format_level(shown[i]))}")
         if style_by:
