@@ -18,6 +18,7 @@ to the model of the current mode.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -233,6 +234,7 @@ class CompareModel(RunBook):
         self.search = SearchModel(clock)
         self.factor_names: list[str] = []
         self._summaries: list[experiments.ConfigSummary] | None = []
+        self.offset = 0  # the workers' task ids start here in ``specs`` (a re-run keeps the runs before)
 
     # ---- settings ------------------------------------------------------------------------------
     def set_state(self, state: State) -> None:
@@ -281,9 +283,27 @@ class CompareModel(RunBook):
         self.start_runs(specs)
         self.factor_names = list(factor_names)
         self._summaries = None
+        self.offset = 0
         color, style = plot_factors(self.factor_names, self.state.color_by, self.state.style_by)
         if (color, style) != (self.state.color_by, self.state.style_by):
             self.state = self.state.replace(color_by=color, style_by=style)
+
+    def start_rerun(self, specs) -> None:
+        """Re-run ``specs`` (configurations of the grid shown): their old runs are replaced, every
+        other configuration's finished runs stay. The workers number ``specs`` from 0; ``consume``
+        shifts their task ids past the kept runs."""
+        ids = {s.config_id for s in specs}
+        kept = [(spec, self.results[i]) for i, spec in enumerate(self.specs)
+                if spec.config_id not in ids and i in self.results]
+        self.start(specs, self.factor_names)
+        self.specs = [spec for spec, _r in kept] + list(specs)
+        self.results = {i: r for i, (_spec, r) in enumerate(kept)}
+        self.offset = len(kept)
+
+    def consume(self, msg) -> None:
+        if self.offset and isinstance(getattr(msg, "task_id", None), int):
+            msg = dataclasses.replace(msg, task_id=msg.task_id + self.offset)
+        super().consume(msg)
 
     def clear(self) -> None:
         """Forget the grid and its results (the settings stay)."""

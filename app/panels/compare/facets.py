@@ -52,7 +52,10 @@ class FacetGrid(QWidget):
         self.row_by = self.col_by = ""
         self.legend: pg.LegendItem | None = None
         self._shape = None
-        palette.signals.changed.connect(lambda _dark=False: self.widget.setBackground(palette.BACKGROUND))
+        palette.signals.changed.connect(self._recolor)  # a bound slot: disconnected when this widget goes
+        self._recolor()
+
+    def _recolor(self, _dark: bool = False) -> None:
         self.widget.setBackground(palette.BACKGROUND)
 
     def _rebuild(self, rows, cols, color_by, colors, metric) -> None:
@@ -89,7 +92,7 @@ class FacetGrid(QWidget):
         cols = self._levels.get(self.col_by, [None]) if self.col_by else [None]
         colors = level_colors(len(self._levels.get(color_by, []))) if color_by else []
         style_by = next((n for n in names if n not in (color_by, self.row_by, self.col_by)), "")
-        shape = (tuple(names), metric, color_by, tuple(map(repr, rows)), tuple(map(repr, cols)),
+        shape = (bool(summaries), tuple(names), metric, color_by, tuple(map(repr, rows)), tuple(map(repr, cols)),
                  tuple(map(repr, self._levels.get(color_by, []))))
         if shape != self._shape:
             self._shape = shape

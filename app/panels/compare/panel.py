@@ -307,8 +307,7 @@ class ComparePanel(Panel):
         self.model.clear()
         self.model.search.clear()
         self.progress_updates.cancel()
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(tr("idle"))
+        self._show_progress()  # idle
         self.clear_error()
         self._set_factor_choices()
         self.redraw()
@@ -343,7 +342,7 @@ class ComparePanel(Panel):
             self.show_error(tr("Cannot run the selection: {error}").format(error=tr_message(str(exc), INPUT_ERRORS)))
             return False
         self.clear_error()
-        self.start_specs(specs, list(self.model.state.vary))
+        self.start_specs(specs, list(self.model.state.vary), rerun=True)
         return True
 
     def run_search(self) -> bool:
@@ -363,17 +362,18 @@ class ComparePanel(Panel):
             runs=len(specs), workers=self.runner.grid.n_workers))
         return True
 
-    def start_specs(self, specs, factor_names) -> None:
-        """Run exactly ``specs`` (the form's grid, or one built elsewhere)."""
-        self.model.start(specs, factor_names)
+    def start_specs(self, specs, factor_names, rerun: bool = False) -> None:
+        """Run exactly ``specs`` (the form's grid, or one built elsewhere; ``rerun``: replace only
+        their configurations' rows)."""
+        self.model.start_rerun(specs) if rerun else self.model.start(specs, factor_names)
         self._fed = self.model
         self._set_factor_choices()
         self.redraw()
         self._show_progress()
-        self.runner.start(self.model.specs)
+        self.runner.start(list(specs))
         self._sync_buttons()
         self.statusMessage.emit(tr("Running {runs} runs in {workers} worker processes").format(
-            runs=len(self.model.specs), workers=self.runner.grid.n_workers))
+            runs=len(specs), workers=self.runner.grid.n_workers))
 
     def cancel(self) -> None:
         self.runner.cancel()
@@ -397,6 +397,7 @@ class ComparePanel(Panel):
 
     def _show_progress(self) -> None:
         p = self._book().progress()
+        self.curves.show_progress(p.done, p.total, self.model.running and not self._searching())
         if p.total == 0:
             self.progress_bar.setValue(0)
             self.progress_bar.setFormat(tr("idle"))
@@ -410,6 +411,7 @@ class ComparePanel(Panel):
         self.progress_updates.cancel()
         self.redraw()
         done, total = len(self._book().results), len(self._book().specs)
+        self.curves.show_progress(done, total, False)
         if cancelled:
             self.progress_bar.setFormat(tr("cancelled · {done}/{total} runs kept").format(done=done, total=total))
             self.statusMessage.emit(tr("Cancelled: {done} of {total} runs finished and are kept").format(done=done, total=total))

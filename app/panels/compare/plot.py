@@ -85,6 +85,14 @@ class CompareCurves(QWidget):
         palette.signals.changed.connect(self._recolor)
         self._recolor()
 
+    def show_progress(self, done: int, total: int, running: bool) -> None:
+        """While a grid runs, say how far it is ("3/8 runs") where the curves appear."""
+        count = tr("{done}/{total} runs").format(done=done, total=total)
+        idle = tr("Pick factors and levels, then Run (Space)")
+        self.placeholder.setText(tr("Running… {count}: the curves appear as runs finish").format(count=count)
+                                 if running else idle)
+        self.plot.setTitle(count if running and done else None, color=palette.MUTED, size="10pt")
+
     def _recolor(self, _dark: bool = False) -> None:
         """Background, axes and placeholder in the current theme's colours."""
         self.plot_widget.setBackground(palette.BACKGROUND)
