@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app import fonts, i18n, settings_store, workers
 from app import panels as panel_registry
 from app.export_menu import ExportMenu
+from app.focus_keys import FocusFirst
 from app.help_menu import HelpMenu
 from app.i18n import tr
 from app.lecture.menu import Lecture
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, tr(info.description or info.title))
 
         self._build_actions()
+        self.focus_first = FocusFirst(self)  # Space ticks a focused checkbox instead of playing, …
         self.presenter = Presenter(self, persist=persist)
         self.sessions = SessionMenu(self)
         self.exports = ExportMenu(self)
@@ -181,7 +183,7 @@ class MainWindow(QMainWindow):
             tr("Advance the visible panel by exactly one step"), sp.SP_MediaSkipForward,
         )
         self.actionReset = self.make_action(
-            "actionReset", tr("&Reset"), lambda: self._on_run("reset"), ["R"],
+            "actionReset", tr("&Reset"), lambda: self._on_run("request_reset"), ["R"],
             tr("Return the visible panel to its start"), sp.SP_BrowserReload,
         )
         self.actionSaveImage = self.make_action(

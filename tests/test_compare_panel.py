@@ -191,7 +191,9 @@ def test_presets_fill_the_form(qtbot, panel):
         panel.load_preset("nope")
 
 
-def test_window_actions_and_settings_persist(qtbot):
+def test_window_actions_and_settings_persist(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Reset)
     w = MainWindow(panel="compare")
     qtbot.addWidget(w)
     p = w.current_panel()

@@ -143,7 +143,7 @@ class ComparePanel(Panel):
         self.reset_button = QPushButton(tr("R&eset"), side)
         self.reset_button.setObjectName("resetButton")
         self.reset_button.setToolTip(tr("Cancel a running grid and clear the results (R)"))
-        self.reset_button.clicked.connect(self.reset)
+        self.reset_button.clicked.connect(self.request_reset)
         self.subset_button = QPushButton(tr("Re-run se&lected"), side)
         self.subset_button.setObjectName("runSelectedButton")
         self.subset_button.setToolTip(tr("Run only the configurations selected in the table (a subset of the "
@@ -311,6 +311,10 @@ class ComparePanel(Panel):
         self.clear_error()
         self._set_factor_choices()
         self.redraw()
+
+    def discards(self) -> str:
+        n = len(self.model.results) + len(self.model.search.results)
+        return tr("Discard the results of {n} finished runs?").format(n=n) if n else ""
 
     def run_grid(self) -> bool:
         """Expand the state into specs (or the search's trials) and start them; False (and a

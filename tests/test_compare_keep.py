@@ -1,0 +1,80 @@
+"""Nothing is lost in the Compare panel: Reset asks, keyboard focus wins over the window's keys."""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from app.main_window import MainWindow
+from engine import grid_worker as msgs
+from engine.experiments import RunResult, RunSpec
+
+NAMES = ["activation"]
+
+
+def fake_grid(panel):
+    """Two finished configurations, reported as the workers would."""
+    results = [RunResult((("activation", a),), cid, 0, {k: [0.1, 0.5 + 0.1 * cid] for k in
+                                                          ("train_loss", "test_loss", "train_accuracy", "test_accuracy")})
+               for cid, a in enumerate(("relu", "tanh"))]
+    panel.model.start([RunSpec(r.config, r.config_id, r.seed, None, None) for r in results], NAMES)
+    for i, r in enumerate(results):
+        panel.model.consume(msgs.RunFinished(i, r))
+    panel.model.consume(msgs.GridDone(cancelled=False))
+    panel.redraw()
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow(panel="compare", persist=False)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+def answer(monkeypatch, button):
+    asked = []
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return button
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
+def test_reset_asks_before_discarding_results(qtbot, window, monkeypatch):
+    p = window.current_panel()
+    fake_grid(p)
+    asked = answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    window.actionReset.trigger()
+    assert asked == ["Discard the results of 2 finished runs?"]
+    assert len(p.model.results) == 2 and p.table.model().rowCount() == 2  # kept
+    asked = answer(monkeypatch, QMessageBox.StandardButton.Reset)
+    qtbot.mouseClick(p.reset_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and not p.model.results and p.table.model().rowCount() == 0
+    asked = answer(monkeypatch, QMessageBox.StandardButton.Cancel)
+    window.actionReset.trigger()  # nothing to lose: no question
+    assert asked == []
+
+
+def test_r_with_the_table_focused_does_not_clear(qtbot, window, monkeypatch):
+    p = window.current_panel()
+    fake_grid(p)
+    asked = answer(monkeypatch, QMessageBox.StandardButton.Reset)
+    p.table.setFocus()
+    qtbot.waitUntil(lambda: p.table.hasFocus())
+    qtbot.keyClick(p.table, Qt.Key.Key_R)
+    assert asked == [] and len(p.model.results) == 2  # the table's keyboard search got the key
+
+
+def test_space_on_a_focused_checkbox_ticks_it(qtbot, window):
+    p = window.current_panel()
+    box = p.bands_box
+    before = box.isChecked()
+    box.setFocus()
+    qtbot.waitUntil(lambda: box.hasFocus())
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked() != before and not p.is_playing()
+    assert p.model.state.bands == box.isChecked()
