@@ -167,7 +167,7 @@ def report_markdown(results, factor_names, metric: str = "test_accuracy", tr=_id
     lines += [tr("Mattered most: {factor}, mean |effect| {size}, seed sd {sd}.").format(
         factor=factor_text(top, tr), size=f"{scale * size:.1f}" if scale == 100 else f"{size:.3g}",
         sd=f"{scale * spread:.1f}" if scale == 100 else f"{spread:.3g}"), ""]
-    lines += [f"| {tr('Factor')} | {tr('mean |effect|')} | {tr('mean sd')} |", "|---|---:|---:|"]
+    lines += [f"| {tr('Factor')} | {tr('mean absolute difference')} | {tr('mean sd')} |", "|---|---:|---:|"]
     for name, size, spread in ranked:
         fmt = (lambda v: f"{scale * v:.1f}") if scale == 100 else (lambda v: f"{v:.3g}")
         lines.append(f"| {factor_text(name, tr)} | {fmt(size)} | {fmt(spread)} |")

@@ -10,7 +10,7 @@ shown in the "Report" box, so the student reads it without saving.
 from __future__ import annotations
 
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSplitter, QTableWidget, QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
@@ -65,7 +65,12 @@ class EffectsView(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.table, 1)
-        left_layout.addWidget(self.sentences)
+        words = QScrollArea(left)  # the sentences scroll: the table keeps its rows at 1280×720
+        words.setWidget(self.sentences)
+        words.setWidgetResizable(True)
+        words.setFrameShape(QScrollArea.Shape.NoFrame)
+        words.setMaximumHeight(4 * self.fontMetrics().lineSpacing() + 6)
+        left_layout.addWidget(words)
         split.addWidget(left)
         split.addWidget(self.report)
         split.setStretchFactor(0, 3)

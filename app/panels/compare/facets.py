@@ -65,9 +65,9 @@ class FacetGrid(QWidget):
         for i, rl in enumerate(rows):
             for j, cl in enumerate(cols):
                 title = " · ".join(_name(f, lv) for f, lv in ((self.row_by, rl), (self.col_by, cl)) if f)
-                p = self.widget.addPlot(row=i, col=j)
+                p = self.widget.addPlot(row=i + 1, col=j)
                 plots.style_plot(p, title, x=tr("epoch") if i == len(rows) - 1 else "",
-                                 y=tr(METRICS[metric]) if j == 0 else "")
+                                 y=tr(METRICS[metric]) if j == 0 and i == len(rows) // 2 else "")
                 p.hideButtons()
                 if first is None:
                     first = p
@@ -75,13 +75,14 @@ class FacetGrid(QWidget):
                     p.setXLink(first)
                     p.setYLink(first)
                 self.cells[(i, j)] = p
-        self.legend = pg.LegendItem(labelTextSize="9pt", verSpacing=-4)
+        self.legend = pg.LegendItem(labelTextSize="9pt", verSpacing=-4)  # one row above the plots
         self.legend.setBrush(pg.mkBrush(255, 255, 255, 0))
-        self.widget.addItem(self.legend, row=0, col=len(cols), rowspan=max(1, len(rows)))
-        for k, level in enumerate(self._levels.get(color_by, [])):
+        self.widget.addItem(self.legend, row=0, col=0, colspan=max(1, len(cols)))
+        shown = self._levels.get(color_by, [])
+        for k, level in enumerate(shown):
             item = pg.PlotDataItem(pen=pg.mkPen(colors[k], width=3))
             self.legend.addItem(item, _name(color_by, level))
-        self.legend.setColumnCount(2 if len(self._levels.get(color_by, [])) > 12 else 1)
+        self.legend.setColumnCount(max(1, min(len(shown), 8)))
 
     def show_summaries(self, summaries, factor_names, metric: str = "test_accuracy", color_by: str = "") -> None:
         names = list(factor_names)
