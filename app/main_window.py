@@ -329,6 +329,7 @@ class MainWindow(QMainWindow):
         if lang == i18n.language():
             return self
         panel = self.current_panel()
+        carried = {pid: p.carry_over() for pid, p in self._panels.items()}  # e.g. Compare's results
         geometry, maximized, visible = self.geometry(), self.isMaximized(), self.isVisible()
         app = QApplication.instance()
         quit_on_close = app.quitOnLastWindowClosed()
@@ -339,6 +340,9 @@ class MainWindow(QMainWindow):
             if self.persist:
                 settings().setValue(i18n.SETTINGS_KEY, lang)
             new = MainWindow(panel=panel.panel_id if panel else None, persist=self.persist)
+            for pid, value in carried.items():
+                if value is not None:
+                    new.panel(pid).take_over(value)
             new.setGeometry(geometry)
             if maximized:
                 new.showMaximized()

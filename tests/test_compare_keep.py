@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.main_window import MainWindow
 from engine import grid_worker as msgs
-from engine.experiments import RunResult, RunSpec
+from app.models.compare import State
+from engine.experiments import RunResult
 
 NAMES = ["activation"]
 
@@ -14,9 +15,13 @@ NAMES = ["activation"]
 def fake_grid(panel):
     """Two finished configurations, reported as the workers would."""
     results = [RunResult((("activation", a),), cid, 0, {k: [0.1, 0.5 + 0.1 * cid] for k in
-                                                          ("train_loss", "test_loss", "train_accuracy", "test_accuracy")})
+                                                          ("train_loss", "test_loss", "train_accuracy", "test_accuracy")},
+                         weight_zeros=(1, 2, 10))
                for cid, a in enumerate(("relu", "tanh"))]
-    panel.model.start([RunSpec(r.config, r.config_id, r.seed, None, None) for r in results], NAMES)
+    panel.apply_state(State().merged({"vary": NAMES, "levels": {"activation": "relu, tanh"}, "seeds": 1}))
+    specs = panel.model.plan()
+    assert [s.config for s in specs] == [r.config for r in results]
+    panel.model.start(specs, NAMES)
     for i, r in enumerate(results):
         panel.model.consume(msgs.RunFinished(i, r))
     panel.model.consume(msgs.GridDone(cancelled=False))
@@ -78,3 +83,30 @@ def test_space_on_a_focused_checkbox_ticks_it(qtbot, window):
     qtbot.keyClick(box, Qt.Key.Key_Space)
     assert box.isChecked() != before and not p.is_playing()
     assert p.model.state.bands == box.isChecked()
+
+
+def test_language_and_theme_switches_keep_results_form_and_selection(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+    from app import fonts, i18n, themes
+
+    p = window.current_panel()
+    fake_grid(p)
+    p.form.seeds_spin.setValue(3)
+    p.table.select_ids([1])
+    rows = p.model.rows()
+    try:
+        window.themes.choose("dark")  # no rebuild: the same panel keeps everything
+        assert window.current_panel() is p and p.model.rows() == rows and p.table.selected_ids() == [1]
+        new = window.switch_language("ko")
+        qtbot.addWidget(new)
+        q = new.current_panel()
+        assert q is not p and q.panel_id == "compare"
+        assert q.model.rows() == rows and q.table.model().rowCount() == 2  # results
+        assert q.form.seeds_spin.value() == 3 and q.model.state.seeds == 3  # form
+        assert q.table.selected_ids() == [1]  # selection
+        assert q.model.status == "done" and "2/2" in q.progress_bar.format()
+        new.close()
+    finally:
+        themes.apply("light")
+        i18n.set_language("en")
+        fonts.apply_language_font(QApplication.instance(), "en")

@@ -305,6 +305,18 @@ class CompareModel(RunBook):
             msg = dataclasses.replace(msg, task_id=msg.task_id + self.offset)
         super().consume(msg)
 
+    def adopt(self, other: "CompareModel") -> None:
+        """Take ``other``'s settings, grid and results (the window's rebuild on a language switch);
+        runs ``other`` still had going were cancelled with its window."""
+        self.state = other.state
+        self.specs, self.results, self.failed = list(other.specs), dict(other.results), dict(other.failed)
+        self.factor_names, self.offset = list(other.factor_names), other.offset
+        self.status = "cancelled" if other.running else other.status
+        self.search = other.search
+        if self.search.running:
+            self.search.status = "cancelled"
+        self._summaries = None
+
     def clear(self) -> None:
         """Forget the grid and its results (the settings stay)."""
         self.clear_runs()

@@ -96,6 +96,14 @@ class Panel(QWidget):
     def reset(self) -> None:
         """Return to the initial state (what that means is the panel's choice; documented there)."""
 
+    def carry_over(self):
+        """What the rebuilt window's panel takes over on a language switch (``take_over``); None:
+        nothing beyond the settings the window saves and restores."""
+        return None
+
+    def take_over(self, carried) -> None:
+        """Show ``carried`` (``carry_over`` of this panel in the window being replaced)."""
+
     def discards(self) -> str:
         """What ``reset`` would throw away that took long to compute, as a question ("" = nothing)."""
         return ""

@@ -312,6 +312,17 @@ class ComparePanel(Panel):
         self._set_factor_choices()
         self.redraw()
 
+    def carry_over(self):
+        return {"model": self.model, "selected": self.table.selected_ids()}
+
+    def take_over(self, carried) -> None:
+        """Results, form and selection of the window replaced on a language switch."""
+        self.model.adopt(carried["model"])
+        self._show(self.model.state)
+        self._show_progress()
+        self.redraw()
+        self.table.select_ids(carried["selected"])
+
     def discards(self) -> str:
         n = len(self.model.results) + len(self.model.search.results)
         return tr("Discard the results of {n} finished runs?").format(n=n) if n else ""
