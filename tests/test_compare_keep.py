@@ -110,3 +110,40 @@ def test_language_and_theme_switches_keep_results_form_and_selection(qtbot, wind
         themes.apply("light")
         i18n.set_language("en")
         fonts.apply_language_font(QApplication.instance(), "en")
+
+
+def test_levels_are_picked_from_a_menu_in_the_ui_language(qtbot, window):
+    from app.panels.compare.level_menu import level_label
+    p = window.current_panel()
+    p.apply_state(State().merged({"vary": ["batchnorm", "init"], "levels": {"batchnorm": "off", "init": "he"}}))
+    pick = p.form.pickers["batchnorm"]
+    assert pick.isEnabled() and not p.form.pickers["activation"].isEnabled()
+    pick.menu().aboutToShow.emit()
+    actions = pick.menu().actions()
+    assert [a.data() for a in actions] == ["off", "on"] and [a.isChecked() for a in actions] == [True, False]
+    actions[1].setChecked(True)  # tick "on": the field and the state follow
+    assert p.form.edits["batchnorm"].text() == "off, on"
+    assert p.model.state.factors()["batchnorm"] == [False, True]
+    assert level_label("init", "normal").endswith("(std 0.01)")
+    init = p.form.pickers["init"]
+    init.menu().aboutToShow.emit()
+    checked = {a.data(): a.isChecked() for a in init.menu().actions()}
+    assert checked["he"] and not checked["xavier"]
+
+
+def test_an_unknown_initializer_is_reported_in_korean():
+    from app import i18n
+    from app.i18n import tr_message
+    from app.panels.compare.form import INPUT_ERRORS
+    from app.models.compare import State as S
+    try:
+        S().merged({"vary": ["init"], "levels": {"init": "std"}}).factors()
+    except ValueError as exc:
+        message = str(exc)
+    assert message.startswith("init 'std' cannot be used here") or message.startswith("unknown initializer")
+    try:
+        i18n.set_language("ko")
+        text = tr_message(message, INPUT_ERRORS)
+    finally:
+        i18n.set_language("en")
+    assert "unknown" not in text and "cannot" not in text and "고르세요" in text
