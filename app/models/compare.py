@@ -64,7 +64,7 @@ class Levels(StateBase):
     factor of ``engine.experiments.FACTORS``, in its order."""
 
     dropout: str = "0, 0.2"
-    activation: str = "relu, tanh"
+    activation: str = "relu, sigmoid"
     init: str = "normal, xavier, he"
     init_std: str = "logspace(0, -4, 4)"
     batchnorm: str = "off, on"
@@ -83,11 +83,11 @@ class State(StateBase):
     data: str = setting("spiral", choices=data_names, doc="a 2-D toy set, or the synthetic digits")
     size: int = setting(400, lo=20, hi=20000, doc="samples in total (train + test)")
     test_pct: float = setting(20.0, lo=5.0, hi=90.0, doc="share held out for testing, in %")
-    hidden: tuple[int, ...] = setting((32, 32), lo=1, hi=1024, doc="hidden layer widths (1–8 layers)")
+    hidden: tuple[int, ...] = setting((32,) * 5, lo=1, hi=1024, doc="hidden layer widths (1–8 layers)")
     epochs: int = setting(40, lo=1, hi=1000)
-    batch: int = setting(16, lo=1, hi=4096)
-    optimizer: str = setting("adam", choices=optimizers.names, doc="when the optimizer is not a factor")
-    lr: float = setting(0.01, lo=1e-6, hi=10.0, doc="when neither lr nor an optimizer level sets it")
+    batch: int = setting(32, lo=1, hi=4096)
+    optimizer: str = setting("sgd", choices=optimizers.names, doc="when the optimizer is not a factor")
+    lr: float = setting(0.1, lo=1e-6, hi=10.0, doc="when neither lr nor an optimizer level sets it")
     seeds: int = setting(2, lo=1, hi=10, doc="seeds per configuration: 0, 1, …")
     vary: tuple[str, ...] = setting(("activation", "batchnorm"), choices=FACTOR_NAMES,
                                     doc="the ticked factors (kept in the order of FACTORS)")
