@@ -26,16 +26,7 @@ through ``GridRunner.message`` and are folded into the model.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.i18n import tr, tr_message
 from app.models import compare as cm
@@ -51,6 +42,7 @@ from .form import INPUT_ERRORS, CompareForm
 from .search_form import SearchForm
 from .search_view import SearchView
 from .grid_view import GridView, make_combo
+from .run_controls import RunControls
 
 FORM_WIDTH = 350
 REDRAW_MS = 150  # finished runs are folded into one redraw at most this often
@@ -134,33 +126,13 @@ class ComparePanel(Panel):
         self.search_form = SearchForm(side)
         self.search_form.edited.connect(self._edit)
         side_layout.addWidget(self.search_form)
-        buttons = QHBoxLayout()
-        self.run_button = QPushButton(tr("▶ &Run grid"), side)
-        self.run_button.setObjectName("runButton")
-        self.run_button.setToolTip(tr("Train every configuration × seed in worker processes (Space); "
-                                      "while it runs: cancel everything at once"))
+        controls = RunControls(side)  # on top: visible at 1280×720 without scrolling
+        self.run_button, self.subset_button, self.reset_button, self.progress_bar = (
+            controls.run_button, controls.subset_button, controls.reset_button, controls.progress_bar)
         self.run_button.clicked.connect(self.play_pause)
-        self.reset_button = QPushButton(tr("R&eset"), side)
-        self.reset_button.setObjectName("resetButton")
-        self.reset_button.setToolTip(tr("Cancel a running grid and clear the results (R)"))
         self.reset_button.clicked.connect(self.request_reset)
-        self.subset_button = QPushButton(tr("Re-run se&lected"), side)
-        self.subset_button.setObjectName("runSelectedButton")
-        self.subset_button.setToolTip(tr("Run only the configurations selected in the table (a subset of the "
-                                         "grid), e.g. again with more seeds"))
-        self.subset_button.setEnabled(False)
         self.subset_button.clicked.connect(self.run_selected)
-        buttons.addWidget(self.run_button, 1)
-        buttons.addWidget(self.subset_button)
-        buttons.addWidget(self.reset_button)
-        side_layout.insertLayout(1, buttons)  # on top: visible at 1280×720 without scrolling
-        self.progress_bar = QProgressBar(side)
-        self.progress_bar.setObjectName("compareProgress")
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(tr("idle"))
-        self.progress_bar.setToolTip(tr("Share of all epochs trained; runs finished; time left (estimated)"))
-        side_layout.insertWidget(2, self.progress_bar)
+        side_layout.insertWidget(1, controls)
         side_layout.addStretch(1)
         scroll = QScrollArea(self.content)
         scroll.setObjectName("compareSide")
