@@ -151,7 +151,6 @@ class CompareForm(QWidget):
                 pick = LevelButton(f.name, edit, factor_box)
                 pick.setEnabled(False)
                 check.toggled.connect(pick.setEnabled)
-                grid.addWidget(pick, row, 2)
                 self.pickers[f.name] = pick
             self.checks[f.name], self.edits[f.name] = check, edit
         layout.addWidget(factor_box)

@@ -1,4 +1,4 @@
-"""Levels picked, not typed: a menu of checkable levels beside each factor's text field.
+"""Levels picked, not typed: a menu of checkable levels in each factor's text field ("▾").
 
 Choice factors (activation, init, optimizer) and on/off factors list their levels in the UI
 language; ticking one writes the ticked levels back into the field in the grid's spelling, so
@@ -8,7 +8,9 @@ typed. Init levels show their standard deviation ("Normal (fixed std) (std 0.01)
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLineEdit, QMenu, QToolButton, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
 
 from app.i18n import tr
 from engine import activations, experiments, init as _init, optimizers
@@ -47,19 +49,31 @@ def ticked(factor: str, text: str) -> set:
         return set()
 
 
-class LevelButton(QToolButton):
-    """A "▾" button whose menu ticks ``factor``'s levels into ``edit``."""
+class LevelButton(QObject):
+    """A "▾" inside ``edit`` (a trailing action: no extra width) whose menu ticks ``factor``'s levels."""
 
     def __init__(self, factor: str, edit: QLineEdit, parent: QWidget | None = None):
         super().__init__(parent)
         self.factor, self.edit = factor, edit
         self.setObjectName(f"pick_{factor}")
-        self.setText("▾")
-        self.setToolTip(tr("Pick the levels from a list"))
-        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setMenu(QMenu(self))
-        self.menu().aboutToShow.connect(self._fill)
+        self._menu = QMenu(edit)
+        self._menu.setObjectName(f"levels_menu_{factor}")
+        self._menu.aboutToShow.connect(self._fill)
+        self.action = QAction("▾", edit)
+        self.action.setToolTip(tr("Pick the levels from a list"))
+        self.action.triggered.connect(lambda: self._menu.popup(edit.mapToGlobal(edit.rect().bottomRight())))
+        edit.addAction(self.action, QLineEdit.ActionPosition.TrailingPosition)
         self._fill()
+
+    def menu(self) -> QMenu:
+        return self._menu
+
+    def setEnabled(self, on: bool) -> None:  # noqa: N802 - as a widget's
+        self.action.setEnabled(on)
+        self.action.setVisible(on)
+
+    def isEnabled(self) -> bool:  # noqa: N802
+        return self.action.isEnabled()
 
     def _fill(self) -> None:
         """The menu from the field's current text (so typing and picking agree)."""

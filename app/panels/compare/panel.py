@@ -26,7 +26,7 @@ through ``GridRunner.message`` and are folded into the model.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.i18n import tr, tr_message
 from app.models import compare as cm
@@ -115,7 +115,8 @@ class ComparePanel(Panel):
         grid_layout.addLayout(preset_row)
         self.note_label = QLabel(side)
         self.note_label.setObjectName("presetNote")
-        self.note_label.setWordWrap(True)
+        self.note_label.setWordWrap(True)  # its width: the column's, never the note's length
+        self.note_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid_layout.addWidget(self.note_label)
         self.form = CompareForm(side)
         _shrinkable(self.form.data_combo)
