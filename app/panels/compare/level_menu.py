@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QLineEdit, QMenu, QStyle, QWidget
 
 from app.i18n import tr
 from engine import activations, experiments, init as _init, optimizers
@@ -59,7 +59,7 @@ class LevelButton(QObject):
         self._menu = QMenu(edit)
         self._menu.setObjectName(f"levels_menu_{factor}")
         self._menu.aboutToShow.connect(self._fill)
-        self.action = QAction("▾", edit)
+        self.action = QAction(edit.style().standardIcon(QStyle.StandardPixmap.SP_ArrowDown), "▾", edit)
         self.action.setToolTip(tr("Pick the levels from a list"))
         self.action.triggered.connect(lambda: self._menu.popup(edit.mapToGlobal(edit.rect().bottomRight())))
         edit.addAction(self.action, QLineEdit.ActionPosition.TrailingPosition)
