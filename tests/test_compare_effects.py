@@ -118,3 +118,26 @@ def test_report_button_saves_through_the_dialog(qtbot, panel, tmp_path, monkeypa
     with qtbot.waitSignal(panel.statusMessage):
         panel.grid_view.effects.report_button.click()
     assert (tmp_path / "out.html").exists()
+
+
+def test_rerun_keeps_the_other_configurations_and_shifts_task_ids():
+    """Model level: re-running configuration 1 keeps 0, 2, 3; the workers number the new runs from 0."""
+    from app.models.compare import CompareModel, State
+    from engine import grid_worker as msgs
+    m = CompareModel(State().merged({"vary": ["activation"], "levels": {"activation": "relu, sigmoid, tanh"},
+                                     "seeds": 1}))
+    specs = m.plan()
+    m.start(specs, ["activation"])
+    fake = lambda s, acc: RunResult(s.config, s.config_id, s.seed, {k: [0.1, acc] for k in
+                                    ("train_loss", "test_loss", "train_accuracy", "test_accuracy")}, weight_zeros=(0, 0, 1))
+    for i, s in enumerate(specs):
+        m.consume(msgs.RunFinished(i, fake(s, 0.5)))
+    m.update(seeds=2)
+    again = m.plan_selected([1])
+    m.start_rerun(again)
+    assert m.offset == 2 and len(m.specs) == 4 and sorted(m.results) == [0, 1]
+    assert m.label(0) == again[0].label
+    m.consume(msgs.RunFinished(0, fake(again[0], 0.9)))
+    m.consume(msgs.RunFinished(1, fake(again[1], 0.7)))
+    finals = {dict(c)["activation"]: v[0] for c, v in m.final("test_accuracy").items()}
+    assert finals == {"relu": 0.5, "sigmoid": pytest.approx(0.8), "tanh": 0.5}

@@ -305,6 +305,10 @@ class CompareModel(RunBook):
             msg = dataclasses.replace(msg, task_id=msg.task_id + self.offset)
         super().consume(msg)
 
+    def label(self, task_id: int) -> str:
+        """The configuration of the workers' task ``task_id`` (shifted like ``consume``)."""
+        return super().label(task_id + self.offset)
+
     def adopt(self, other: "CompareModel") -> None:
         """Take ``other``'s settings, grid and results (the window's rebuild on a language switch);
         runs ``other`` still had going were cancelled with its window."""
