@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app import fonts, i18n, settings_store, workers
 from app import panels as panel_registry
 from app.export_menu import ExportMenu
+from app.focus_keys import FocusFirst
 from app.help_menu import HelpMenu
 from app.i18n import tr
 from app.lecture.menu import Lecture
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(index, tr(info.description or info.title))
 
         self._build_actions()
+        self.focus_first = FocusFirst(self)  # Space ticks a focused checkbox instead of playing, …
         self.presenter = Presenter(self, persist=persist)
         self.sessions = SessionMenu(self)
         self.exports = ExportMenu(self)
@@ -181,7 +183,7 @@ class MainWindow(QMainWindow):
             tr("Advance the visible panel by exactly one step"), sp.SP_MediaSkipForward,
         )
         self.actionReset = self.make_action(
-            "actionReset", tr("&Reset"), lambda: self._on_run("reset"), ["R"],
+            "actionReset", tr("&Reset"), lambda: self._on_run("request_reset"), ["R"],
             tr("Return the visible panel to its start"), sp.SP_BrowserReload,
         )
         self.actionSaveImage = self.make_action(
@@ -327,6 +329,7 @@ class MainWindow(QMainWindow):
         if lang == i18n.language():
             return self
         panel = self.current_panel()
+        carried = {pid: p.carry_over() for pid, p in self._panels.items()}  # e.g. Compare's results
         geometry, maximized, visible = self.geometry(), self.isMaximized(), self.isVisible()
         app = QApplication.instance()
         quit_on_close = app.quitOnLastWindowClosed()
@@ -337,6 +340,9 @@ class MainWindow(QMainWindow):
             if self.persist:
                 settings().setValue(i18n.SETTINGS_KEY, lang)
             new = MainWindow(panel=panel.panel_id if panel else None, persist=self.persist)
+            for pid, value in carried.items():
+                if value is not None:
+                    new.panel(pid).take_over(value)
             new.setGeometry(geometry)
             if maximized:
                 new.showMaximized()

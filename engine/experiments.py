@@ -368,8 +368,11 @@ _DIGITS_1000 = DataSpec("digits", "digits", 0.0, 1250, 0.2)
 
 PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("Assignment 1: activation × batch norm (spiral)", DataSpec("toy", "spiral", 0.1, 400, 0.2),
-           RunSettings(hidden=(32, 32), epochs=40), {"activation": ["relu", "tanh"], "batchnorm": [False, True]},
-           (0, 1), "The lecture's assignment: change one thing at a time and compare; 2 seeds each.",
+           RunSettings(hidden=(32,) * 5, optimizer="sgd", hyper={"lr": 0.1}, batch_size=32, epochs=40),
+           {"activation": ["relu", "sigmoid"], "batchnorm": [False, True]}, (0, 1),
+           "The lecture's assignment: change one thing at a time and compare; 2 seeds each. A deep net "
+           "(5×32, plain SGD 0.1, 40 epochs), where the lecture's points show: batch norm lets ReLU learn "
+           "(≈ 60 % → ≈ 90 % test accuracy), and sigmoid's gradients vanish (chance, 50 %, without batch norm).",
            "activation", "batchnorm"),
     Preset("Book 6.1: optimizers on digits", _DIGITS_1000, _BOOK_MNIST,
            {"optimizer": ["sgd:0.01", "momentum:0.01", "adagrad:0.01", "adam:0.001"]}, (0,),

@@ -60,8 +60,11 @@ def test_two_by_two_grid_equals_the_engine_run_in_process(qtbot, panel):
     assert "4 configurations × 2 seeds = 8 runs" in panel.form.count_label.text()
     qtbot.mouseClick(panel.run_button, Qt.MouseButton.LeftButton)
     assert panel.is_playing() and "Cancel" in panel.run_button.text()
+    # running feedback: the plot says how far the grid is, not "pick factors and levels, then Run"
+    assert panel.curves.placeholder.textItem.toPlainText().startswith("Running… 0/8 runs")
     wait_done(qtbot, panel)
     assert not panel.is_playing() and len(panel.model.results) == 8
+    assert panel.curves.placeholder.textItem.toPlainText().startswith("Pick factors")
     assert "done · 8/8" in panel.progress_bar.format()
     factors, seeds, data, base = panel.state().grid()
     specs = ex.expand_grid(factors, seeds, data, base)
@@ -101,14 +104,20 @@ def test_selecting_rows_highlights_curves_and_sorting_works(qtbot, panel):
 @pytest.mark.expect_error  # the banner shows an error on purpose
 def test_rerun_selected_configurations_with_more_seeds(qtbot, panel):
     ids = [s.config_id for s in panel.model.summaries()]
+    before = without_time(panel.model.rows())
     panel.table.select_ids([ids[1], ids[3]])
     assert panel.subset_button.isEnabled()
     panel.form.seeds_spin.setValue(3)
     qtbot.mouseClick(panel.subset_button, Qt.MouseButton.LeftButton)
     assert not panel.subset_button.isEnabled()  # not while running
     wait_done(qtbot, panel)
-    assert [s.config_id for s in panel.model.summaries()] == [ids[1], ids[3]]
-    assert all(s.seeds == (0, 1, 2) for s in panel.model.summaries()) and len(panel.model.results) == 6
+    # only the selected rows are replaced: the others keep their runs, unchanged
+    assert [s.config_id for s in panel.model.summaries()] == ids
+    assert [s.seeds for s in panel.model.summaries()] == [(0, 1), (0, 1, 2), (0, 1), (0, 1, 2)]
+    assert len(panel.model.results) == 10 and panel.table.model().rowCount() == 4
+    after = without_time(panel.model.rows())
+    assert (after[0], after[2]) == (before[0], before[2]) and after[1] != before[1]
+    assert "done · 10/10" in panel.progress_bar.format()
     panel.apply_state(tiny(vary=["dropout"], levels={"dropout": "0, 0.5"}))
     panel.table.select_ids([ids[1]])
     assert not panel.run_selected() and "no longer match" in panel.banner.message
@@ -182,7 +191,9 @@ def test_presets_fill_the_form(qtbot, panel):
         panel.load_preset("nope")
 
 
-def test_window_actions_and_settings_persist(qtbot):
+def test_window_actions_and_settings_persist(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Reset)
     w = MainWindow(panel="compare")
     qtbot.addWidget(w)
     p = w.current_panel()

@@ -18,6 +18,7 @@ to the model of the current mode.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import time
 from dataclasses import dataclass
@@ -63,7 +64,7 @@ class Levels(StateBase):
     factor of ``engine.experiments.FACTORS``, in its order."""
 
     dropout: str = "0, 0.2"
-    activation: str = "relu, tanh"
+    activation: str = "relu, sigmoid"
     init: str = "normal, xavier, he"
     init_std: str = "logspace(0, -4, 4)"
     batchnorm: str = "off, on"
@@ -82,11 +83,11 @@ class State(StateBase):
     data: str = setting("spiral", choices=data_names, doc="a 2-D toy set, or the synthetic digits")
     size: int = setting(400, lo=20, hi=20000, doc="samples in total (train + test)")
     test_pct: float = setting(20.0, lo=5.0, hi=90.0, doc="share held out for testing, in %")
-    hidden: tuple[int, ...] = setting((32, 32), lo=1, hi=1024, doc="hidden layer widths (1–8 layers)")
+    hidden: tuple[int, ...] = setting((32,) * 5, lo=1, hi=1024, doc="hidden layer widths (1–8 layers)")
     epochs: int = setting(40, lo=1, hi=1000)
-    batch: int = setting(16, lo=1, hi=4096)
-    optimizer: str = setting("adam", choices=optimizers.names, doc="when the optimizer is not a factor")
-    lr: float = setting(0.01, lo=1e-6, hi=10.0, doc="when neither lr nor an optimizer level sets it")
+    batch: int = setting(32, lo=1, hi=4096)
+    optimizer: str = setting("sgd", choices=optimizers.names, doc="when the optimizer is not a factor")
+    lr: float = setting(0.1, lo=1e-6, hi=10.0, doc="when neither lr nor an optimizer level sets it")
     seeds: int = setting(2, lo=1, hi=10, doc="seeds per configuration: 0, 1, …")
     vary: tuple[str, ...] = setting(("activation", "batchnorm"), choices=FACTOR_NAMES,
                                     doc="the ticked factors (kept in the order of FACTORS)")
@@ -233,6 +234,7 @@ class CompareModel(RunBook):
         self.search = SearchModel(clock)
         self.factor_names: list[str] = []
         self._summaries: list[experiments.ConfigSummary] | None = []
+        self.offset = 0  # the workers' task ids start here in ``specs`` (a re-run keeps the runs before)
 
     # ---- settings ------------------------------------------------------------------------------
     def set_state(self, state: State) -> None:
@@ -281,9 +283,43 @@ class CompareModel(RunBook):
         self.start_runs(specs)
         self.factor_names = list(factor_names)
         self._summaries = None
+        self.offset = 0
         color, style = plot_factors(self.factor_names, self.state.color_by, self.state.style_by)
         if (color, style) != (self.state.color_by, self.state.style_by):
             self.state = self.state.replace(color_by=color, style_by=style)
+
+    def start_rerun(self, specs) -> None:
+        """Re-run ``specs`` (configurations of the grid shown): their old runs are replaced, every
+        other configuration's finished runs stay. The workers number ``specs`` from 0; ``consume``
+        shifts their task ids past the kept runs."""
+        ids = {s.config_id for s in specs}
+        kept = [(spec, self.results[i]) for i, spec in enumerate(self.specs)
+                if spec.config_id not in ids and i in self.results]
+        self.start(specs, self.factor_names)
+        self.specs = [spec for spec, _r in kept] + list(specs)
+        self.results = {i: r for i, (_spec, r) in enumerate(kept)}
+        self.offset = len(kept)
+
+    def consume(self, msg) -> None:
+        if self.offset and isinstance(getattr(msg, "task_id", None), int):
+            msg = dataclasses.replace(msg, task_id=msg.task_id + self.offset)
+        super().consume(msg)
+
+    def label(self, task_id: int) -> str:
+        """The configuration of the workers' task ``task_id`` (shifted like ``consume``)."""
+        return super().label(task_id + self.offset)
+
+    def adopt(self, other: "CompareModel") -> None:
+        """Take ``other``'s settings, grid and results (the window's rebuild on a language switch);
+        runs ``other`` still had going were cancelled with its window."""
+        self.state = other.state
+        self.specs, self.results, self.failed = list(other.specs), dict(other.results), dict(other.failed)
+        self.factor_names, self.offset = list(other.factor_names), other.offset
+        self.status = "cancelled" if other.running else other.status
+        self.search = other.search
+        if self.search.running:
+            self.search.status = "cancelled"
+        self._summaries = None
 
     def clear(self) -> None:
         """Forget the grid and its results (the settings stay)."""

@@ -26,8 +26,9 @@ and forwards the global actions (Play/Pause, Step, Reset) to the visible one. Su
 from __future__ import annotations
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QVBoxLayout, QWidget
 
+from app.i18n import tr
 from app.widgets.error_banner import ErrorBanner
 from app.pacing import Stepper, Ticker
 from app.workers import DEFAULT_TIMEOUT_MS, Channel
@@ -94,6 +95,30 @@ class Panel(QWidget):
 
     def reset(self) -> None:
         """Return to the initial state (what that means is the panel's choice; documented there)."""
+
+    def carry_over(self):
+        """What the rebuilt window's panel takes over on a language switch (``take_over``); None:
+        nothing beyond the settings the window saves and restores."""
+        return None
+
+    def take_over(self, carried) -> None:
+        """Show ``carried`` (``carry_over`` of this panel in the window being replaced)."""
+
+    def discards(self) -> str:
+        """What ``reset`` would throw away that took long to compute, as a question ("" = nothing)."""
+        return ""
+
+    def request_reset(self) -> bool:
+        """The user's Reset (window action, Reset buttons): asks first when ``discards()`` says
+        results would be lost; ``reset()`` itself (scenes, tests) never asks."""
+        question = self.discards()
+        if question:
+            buttons = QMessageBox.StandardButton
+            answer = QMessageBox.question(self, tr("Reset"), question, buttons.Reset | buttons.Cancel, buttons.Cancel)
+            if answer != buttons.Reset:
+                return False
+        self.reset()
+        return True
 
     def is_playing(self) -> bool:
         return self.player is not None and self.player.active

@@ -10,6 +10,7 @@ from __future__ import annotations
 from app.lecture.scene import Check, Scene
 import math
 
+from app.models import compare_effects
 from app.models.compare import CompareModel, preset_state
 from engine import experiments, hparam_search
 
@@ -51,6 +52,19 @@ def _regularized(model: CompareModel, key: str) -> dict:
 
 def _smaller_than_none(values: dict) -> bool:
     return len(values) == 4 and all(values[k] < values["none"] for k in ("weight decay", "dropout", "both"))
+
+
+def _effect(model: CompareModel, factor: str, context: tuple) -> float:
+    """The paired effect of ``factor`` (seed by seed, ``app.models.compare_effects``) at ``context``."""
+    found = [e for e in compare_effects.effects(model.results.values(), model.factor_names, factor)
+             if e.context == context]
+    return found[0].diff_mean if found else math.nan
+
+
+def _by_activation(model: CompareModel, batchnorm: bool) -> dict:
+    """``{activation: mean final test accuracy}`` with or without batch norm."""
+    return {dict(config)["activation"]: value for config, value in _final(model, "test_accuracy").items()
+            if ("batchnorm", batchnorm) in config}
 
 
 def _search_finished(model: CompareModel) -> bool:
@@ -212,17 +226,23 @@ SCENES: tuple[Scene, ...] = (
           )),
     Scene("assignment-1", "assignments", "Assignment 1: change one thing, compare", "compare",
           "The lecture's first assignment: change dropout, activation, initialization or batch norm and "
-          "compare the models. Here ReLU vs tanh, each with and without batch norm, two seeds each, on "
-          "the spiral; the table compares their final accuracies. Edit the factors on the left and Run again.",
+          "compare the models. Here ReLU vs sigmoid, each with and without batch norm, two seeds each, in a "
+          "deep net (5 hidden layers of 32, plain SGD 0.1, 40 epochs) on the spiral. The lecture's points "
+          "show: without batch norm ReLU learns only slowly (≈ 60 % test accuracy) and sigmoid not at all "
+          "(50 %, chance: its gradients vanish through five layers); with batch norm ReLU reaches ≈ 90 %. "
+          "The Effects tab gives each change with the other factor held fixed; Report… writes it up. Edit the "
+          "factors on the left and Run again.",
           state=_preset(0), play=True, finished=_finished,
           checks=(
               Check("all 8 runs (4 configurations × 2 seeds) finished and none failed", _runs,
                     lambda v: v == (8, 0)),
-              Check("every configuration's final test accuracy is a share in [0, 1]",
-                    lambda m: sorted(_final(m, "test_accuracy").values()),
-                    lambda v: len(v) == 4 and all(0.0 <= a <= 1.0 for a in v)),
-              Check("the best configuration beats chance on the 2-class spiral (50 %) by more than 30 points",
-                    lambda m: max(_final(m, "test_accuracy").values()), lambda best: best > 0.8),
+              Check("batch norm raises ReLU's mean final test accuracy by more than 15 points",
+                    lambda m: _effect(m, "batchnorm", (("activation", "relu"),)), lambda d: d > 0.15),
+              Check("without batch norm sigmoid stays near chance (test accuracy ≤ 55 %) and ReLU beats it",
+                    lambda m: _by_activation(m, False),
+                    lambda v: v.get("sigmoid", math.nan) <= 0.55 and v.get("relu", math.nan) > v["sigmoid"]),
+              Check("ReLU with batch norm ends above 80 % test accuracy",
+                    lambda m: _by_activation(m, True).get("relu", math.nan), lambda a: a > 0.8),
           )),
     Scene("hyperparameter-search", "techniques", "Hyperparameter search: learning rate × weight decay",
           "compare",

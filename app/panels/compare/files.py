@@ -1,4 +1,4 @@
-"""The Compare panel's save dialogs: the table as CSV, the plot as PNG or SVG.
+"""The Compare panel's save dialogs: the table as CSV, the plot as PNG or SVG, the effect report.
 
 Both modes (grid and search) save through the panel's ``export_csv`` / ``export_plot``; the
 dialogs only ask for a path and report a failure in the panel's banner, success in its status.
@@ -24,6 +24,16 @@ def export_plot_dialog(panel) -> None:
         if not path.lower().endswith((".png", ".svg")):
             path += ".svg" if "svg" in chosen.lower() else ".png"
         save(panel, panel.export_plot, path)
+
+
+def export_report_dialog(panel, write) -> None:
+    """The effect report (``effects_view.EffectsView.write_report``) as Markdown or HTML."""
+    path, chosen = QFileDialog.getSaveFileName(panel, tr("Save report"), "gradlab-report.md",
+                                               tr("Markdown (*.md);;HTML (*.html)"))
+    if path:
+        if not path.lower().endswith((".md", ".html", ".htm")):
+            path += ".html" if "html" in chosen.lower() else ".md"
+        save(panel, write, path)
 
 
 def save(panel, func, path: str) -> None:

@@ -31,12 +31,15 @@ from app.widgets import palette
 from app.widgets.activation_picker import ActivationPicker
 from app.widgets.int_spin import int_spin
 from app.widgets.optimizer_editor import SciSpinBox
+
+from .level_menu import LevelButton, level_choices
 from engine import activations, datasets, experiments, optimizers
 from engine.training_setup import parse_hidden
 
 #: Input errors of the grid (``engine.experiments``), shown translated in the banner.
 INPUT_ERRORS = (
     "unknown factor {name}; choose one of: {names}",
+    "unknown {kind} {name}; choose one of: {names}",
     "{factor} levels must be on or off, got {value}",
     "{factor} levels must be numbers, got {value}",
     "bad {factor} level {value}: {description}",
@@ -125,6 +128,7 @@ class CompareForm(QWidget):
         grid.setVerticalSpacing(3)
         self.checks: dict[str, QCheckBox] = {}
         self.edits: dict[str, QLineEdit] = {}
+        self.pickers: dict[str, LevelButton] = {}
         for row, f in enumerate(experiments.FACTORS.values()):
             check = QCheckBox(tr(f.display_name), factor_box)
             check.setObjectName(f"factor_{f.name}")
@@ -132,6 +136,9 @@ class CompareForm(QWidget):
             edit.setObjectName(f"levels_{f.name}")
             allowed = "\n" + tr("Allowed: {choices}").format(choices=", ".join(f.choices)) if f.choices else ""
             tip = tr("{description}. Levels separated by commas.").format(description=tr(f.description)) + allowed
+            if f.kind == "float":
+                tip += "\n" + tr("logspace(a, b, n): n values from 10^a to 10^b, evenly spaced on a log scale "
+                                  "(logspace(0, -4, 4) = 1, 0.1, 0.01, 0.001); linspace(a, b, n): n evenly spaced values")
             check.setToolTip(tr("Vary the {factor}: {tip}").format(factor=tr(f.display_name).lower(), tip=tip))
             edit.setToolTip(tip)
             edit.setEnabled(False)
@@ -140,6 +147,11 @@ class CompareForm(QWidget):
             edit.textChanged.connect(lambda text, n=f.name: self.edited.emit({"levels": {n: text}}))
             grid.addWidget(check, row, 0)
             grid.addWidget(edit, row, 1)
+            if level_choices(f.name):  # levels picked from a list (the text stays for numbers)
+                pick = LevelButton(f.name, edit, factor_box)
+                pick.setEnabled(False)
+                check.toggled.connect(pick.setEnabled)
+                self.pickers[f.name] = pick
             self.checks[f.name], self.edits[f.name] = check, edit
         layout.addWidget(factor_box)
         self.count_label = QLabel(self)
@@ -209,6 +221,8 @@ class CompareForm(QWidget):
             for name, check in self.checks.items():
                 check.setChecked(name in state.vary)
                 self.edits[name].setEnabled(name in state.vary)
+                if name in self.pickers:
+                    self.pickers[name].setEnabled(name in state.vary)
                 text = getattr(state.levels, name)
                 if self.edits[name].text() != text:
                     self.edits[name].setText(text)

@@ -1,18 +1,22 @@
 """The grid mode's results: the view controls, the learning curves and the results table.
 
 The row on top chooses what the curves show (metric, colour and style factor, ± sd bands) and
-holds the export buttons; below, the curves (``plot.CompareCurves``) and the table
-(``table.ResultsTable``) share a splitter. The panel connects every control to its model; this
+holds the export buttons; below, the curves (``plot.CompareCurves``) or their small multiples
+(``facets.FacetGrid``) share a splitter with two
+tabs: the table (``table.ResultsTable``) and the effect summary (``effects_view.EffectsView``). The panel connects every control to its model; this
 widget only builds and lays them out (the search mode has its own, ``search_view``).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSplitter, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from app.i18n import tr
 
+from .effects_view import EffectsView
+from .facets import FacetGrid
 from .plot import METRICS, CompareCurves
 from .table import ResultsTable
 
@@ -30,7 +34,7 @@ def make_combo(parent: QWidget, name: str, tip: str, items) -> QComboBox:
 
 class GridView(QWidget):
     """``metric_combo``, ``color_combo``, ``style_combo``, ``bands_box``, ``csv_button``,
-    ``plot_button``, ``curves``, ``table``, ``splitter``."""
+    ``plot_button``, ``curves`` and ``facets`` (tabs of ``plot_tabs``), ``table`` and ``effects`` (tabs of ``tabs``), ``splitter``."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -66,8 +70,22 @@ class GridView(QWidget):
         self.table.configsSelected.connect(self.curves.highlight)
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.setObjectName("compareSplitter")
-        split.addWidget(self.curves)
-        split.addWidget(self.table)
+        self.facets = FacetGrid(self)
+        self.plot_tabs = QTabWidget(self)
+        self.plot_tabs.setObjectName("comparePlotTabs")
+        self.plot_tabs.addTab(self.curves, tr("Curves"))
+        self.plot_tabs.addTab(self.facets, tr("Small multiples"))
+        self.plot_tabs.setTabToolTip(1, tr("One small plot per level of up to two factors (the factors other "
+                                           "than the colour factor), like the book's 4 × 4 batch-norm grid"))
+        split.addWidget(self.plot_tabs)
+        self.effects = EffectsView(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("compareResultTabs")
+        self.tabs.addTab(self.table, tr("Table"))
+        self.tabs.addTab(self.effects, tr("Effects"))
+        self.tabs.setTabToolTip(1, tr("One factor's effect with the other factors held fixed (paired by seed), "
+                                      "and the report"))
+        split.addWidget(self.tabs)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         self.splitter = split

@@ -26,16 +26,7 @@ through ``GridRunner.message`` and are folded into the model.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QProgressBar,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from app.i18n import tr, tr_message
 from app.models import compare as cm
@@ -51,6 +42,7 @@ from .form import INPUT_ERRORS, CompareForm
 from .search_form import SearchForm
 from .search_view import SearchView
 from .grid_view import GridView, make_combo
+from .run_controls import RunControls
 
 FORM_WIDTH = 350
 REDRAW_MS = 150  # finished runs are folded into one redraw at most this often
@@ -123,7 +115,8 @@ class ComparePanel(Panel):
         grid_layout.addLayout(preset_row)
         self.note_label = QLabel(side)
         self.note_label.setObjectName("presetNote")
-        self.note_label.setWordWrap(True)
+        self.note_label.setWordWrap(True)  # its width: the column's, never the note's length
+        self.note_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         grid_layout.addWidget(self.note_label)
         self.form = CompareForm(side)
         _shrinkable(self.form.data_combo)
@@ -134,33 +127,13 @@ class ComparePanel(Panel):
         self.search_form = SearchForm(side)
         self.search_form.edited.connect(self._edit)
         side_layout.addWidget(self.search_form)
-        buttons = QHBoxLayout()
-        self.run_button = QPushButton(tr("▶ &Run grid"), side)
-        self.run_button.setObjectName("runButton")
-        self.run_button.setToolTip(tr("Train every configuration × seed in worker processes (Space); "
-                                      "while it runs: cancel everything at once"))
+        controls = RunControls(side)  # on top: visible at 1280×720 without scrolling
+        self.run_button, self.subset_button, self.reset_button, self.progress_bar = (
+            controls.run_button, controls.subset_button, controls.reset_button, controls.progress_bar)
         self.run_button.clicked.connect(self.play_pause)
-        self.reset_button = QPushButton(tr("R&eset"), side)
-        self.reset_button.setObjectName("resetButton")
-        self.reset_button.setToolTip(tr("Cancel a running grid and clear the results (R)"))
-        self.reset_button.clicked.connect(self.reset)
-        self.subset_button = QPushButton(tr("Re-run se&lected"), side)
-        self.subset_button.setObjectName("runSelectedButton")
-        self.subset_button.setToolTip(tr("Run only the configurations selected in the table (a subset of the "
-                                         "grid), e.g. again with more seeds"))
-        self.subset_button.setEnabled(False)
+        self.reset_button.clicked.connect(self.request_reset)
         self.subset_button.clicked.connect(self.run_selected)
-        buttons.addWidget(self.run_button, 1)
-        buttons.addWidget(self.subset_button)
-        buttons.addWidget(self.reset_button)
-        side_layout.addLayout(buttons)
-        self.progress_bar = QProgressBar(side)
-        self.progress_bar.setObjectName("compareProgress")
-        self.progress_bar.setRange(0, 1000)
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(tr("idle"))
-        self.progress_bar.setToolTip(tr("Share of all epochs trained; runs finished; time left (estimated)"))
-        side_layout.addWidget(self.progress_bar)
+        side_layout.insertWidget(1, controls)
         side_layout.addStretch(1)
         scroll = QScrollArea(self.content)
         scroll.setObjectName("compareSide")
@@ -181,6 +154,7 @@ class ComparePanel(Panel):
         self.csv_button.clicked.connect(lambda: files.export_csv_dialog(self))
         self.plot_button.clicked.connect(lambda: files.export_plot_dialog(self))
         self.table.configsSelected.connect(lambda _ids: self._sync_buttons(emit=False))
+        v.effects.report_button.clicked.connect(lambda: files.export_report_dialog(self, v.effects.write_report))
         self.table.sortChanged.connect(lambda key, desc: self._edit({"sort_column": key, "sort_descending": desc}))
         outer.addWidget(self.grid_view, 1)
         self.search_view = SearchView(self.content)
@@ -306,11 +280,25 @@ class ComparePanel(Panel):
         self.model.clear()
         self.model.search.clear()
         self.progress_updates.cancel()
-        self.progress_bar.setValue(0)
-        self.progress_bar.setFormat(tr("idle"))
+        self._show_progress()  # idle
         self.clear_error()
         self._set_factor_choices()
         self.redraw()
+
+    def carry_over(self):
+        return {"model": self.model, "selected": self.table.selected_ids()}
+
+    def take_over(self, carried) -> None:
+        """Results, form and selection of the window replaced on a language switch."""
+        self.model.adopt(carried["model"])
+        self._show(self.model.state)
+        self._show_progress()
+        self.redraw()
+        self.table.select_ids(carried["selected"])
+
+    def discards(self) -> str:
+        n = len(self.model.results) + len(self.model.search.results)
+        return tr("Discard the results of {n} finished runs?").format(n=n) if n else ""
 
     def run_grid(self) -> bool:
         """Expand the state into specs (or the search's trials) and start them; False (and a
@@ -342,7 +330,7 @@ class ComparePanel(Panel):
             self.show_error(tr("Cannot run the selection: {error}").format(error=tr_message(str(exc), INPUT_ERRORS)))
             return False
         self.clear_error()
-        self.start_specs(specs, list(self.model.state.vary))
+        self.start_specs(specs, list(self.model.state.vary), rerun=True)
         return True
 
     def run_search(self) -> bool:
@@ -362,17 +350,18 @@ class ComparePanel(Panel):
             runs=len(specs), workers=self.runner.grid.n_workers))
         return True
 
-    def start_specs(self, specs, factor_names) -> None:
-        """Run exactly ``specs`` (the form's grid, or one built elsewhere)."""
-        self.model.start(specs, factor_names)
+    def start_specs(self, specs, factor_names, rerun: bool = False) -> None:
+        """Run exactly ``specs`` (the form's grid, or one built elsewhere; ``rerun``: replace only
+        their configurations' rows)."""
+        self.model.start_rerun(specs) if rerun else self.model.start(specs, factor_names)
         self._fed = self.model
         self._set_factor_choices()
         self.redraw()
         self._show_progress()
-        self.runner.start(self.model.specs)
+        self.runner.start(list(specs))
         self._sync_buttons()
         self.statusMessage.emit(tr("Running {runs} runs in {workers} worker processes").format(
-            runs=len(self.model.specs), workers=self.runner.grid.n_workers))
+            runs=len(specs), workers=self.runner.grid.n_workers))
 
     def cancel(self) -> None:
         self.runner.cancel()
@@ -396,6 +385,7 @@ class ComparePanel(Panel):
 
     def _show_progress(self) -> None:
         p = self._book().progress()
+        self.curves.show_progress(p.done, p.total, self.model.running and not self._searching())
         if p.total == 0:
             self.progress_bar.setValue(0)
             self.progress_bar.setFormat(tr("idle"))
@@ -409,6 +399,7 @@ class ComparePanel(Panel):
         self.progress_updates.cancel()
         self.redraw()
         done, total = len(self._book().results), len(self._book().specs)
+        self.curves.show_progress(done, total, False)
         if cancelled:
             self.progress_bar.setFormat(tr("cancelled · {done}/{total} runs kept").format(done=done, total=total))
             self.statusMessage.emit(tr("Cancelled: {done} of {total} runs finished and are kept").format(done=done, total=total))
@@ -445,6 +436,8 @@ class ComparePanel(Panel):
         if selected:
             self.table.select_ids(selected)
         self.curves.highlight(self.table.selected_ids())
+        self.grid_view.facets.show_summaries(summaries, self.model.factor_names, state.metric, state.color_by)
+        self.grid_view.effects.show_results(self.model.results.values(), self.model.factor_names, state.metric)
 
     # ---- export -----------------------------------------------------------------------------------
     def export_csv(self, path: str) -> None:

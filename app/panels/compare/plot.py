@@ -85,6 +85,14 @@ class CompareCurves(QWidget):
         palette.signals.changed.connect(self._recolor)
         self._recolor()
 
+    def show_progress(self, done: int, total: int, running: bool) -> None:
+        """While a grid runs, say how far it is ("3/8 runs") where the curves appear."""
+        count = tr("{done}/{total} runs").format(done=done, total=total)
+        idle = tr("Pick factors and levels, then Run (Space)")
+        self.placeholder.setText(tr("Running… {count}: the curves appear as runs finish").format(count=count)
+                                 if running else idle)
+        self.plot.setTitle(count if running and done else None, color=palette.MUTED, size="10pt")
+
     def _recolor(self, _dark: bool = False) -> None:
         """Background, axes and placeholder in the current theme's colours."""
         self.plot_widget.setBackground(palette.BACKGROUND)
@@ -182,8 +190,8 @@ class CompareCurves(QWidget):
         self.legend.clear()
         if color_by:
             shown = levels[color_by]
-            step = max(1, len(shown) // 8)  # 16 init scales: every other one is enough to read the map
-            for i in range(0, len(shown), step):
+            self.legend.setColumnCount(2 if len(shown) > 10 else 1)  # every level listed, 16 in two columns
+            for i in range(len(shown)):
                 item = pg.PlotDataItem(pen=pg.mkPen(colors[i], width=3))
                 self.legend.addItem(item, f"{tr(experiments.factor(color_by).display_name)} {tr(experiments.format_level(shown[i]))}")
         if style_by:
