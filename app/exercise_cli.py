@@ -18,13 +18,7 @@ RIGHT, WRONG, BAD = 0, 1, 2
 
 def question_lines(exercise) -> list[str]:
     """The question and its numbered choices (or the tolerance of a number answer), translated."""
-    lines = [tr(exercise.question)]
-    if exercise.is_number:
-        lines.append("   " + tr("answer with a number (± {tolerance:g} counts as right)").format(
-            tolerance=exercise.tolerance))
-    else:
-        lines += [f"   {i}) {tr(choice)}" for i, choice in enumerate(exercise.choices, 1)]
-    return lines
+    return exercise.question_lines()
 
 
 def list_exercises(out=None) -> None:

@@ -6,7 +6,9 @@ drawing. Text uses the system UI font with the bundled NanumGothic after it (``a
 Hangul is embedded in the PDF. ``app.handout_job`` runs the scenes and writes the file.
 
 Questions: a page lists the questions that the registered providers return for its scene
-(``add_question_provider``); an exercises catalogue can register one, nothing here depends on it.
+(``add_question_provider``); the answers, computed from the panel's model after the scene ran
+(``add_answer_provider``), go on the last pages (``AnswerEntry``, ``paint_answers``). The exercises
+catalogue registers both (``app.lecture.exercise_handout``); nothing here depends on it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,25 @@ def questions_for(scene: Scene) -> list[str]:
     return [q for provider in _question_providers for q in provider(scene)]
 
 
+_answer_providers: list[Callable[[Scene, object], list[str]]] = []
+
+
+def add_answer_provider(provider: Callable[[Scene, object], list[str]]) -> None:
+    """Register ``provider(scene, model) -> [answer, …]``: called after ``scene`` ran on ``model``."""
+    if provider not in _answer_providers:
+        _answer_providers.append(provider)
+
+
+def remove_answer_provider(provider) -> None:
+    if provider in _answer_providers:
+        _answer_providers.remove(provider)
+
+
+def answers_for(scene: Scene, model) -> list[str]:
+    """Every registered provider's answers for ``scene`` as measured in ``model``."""
+    return [a for provider in _answer_providers for a in provider(scene, model)]
+
+
 def part_keys() -> list[str]:
     return list(PARTS)
 
@@ -71,6 +92,15 @@ class HandoutPage:
     number: int = 1
     count: int = 1
     questions: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AnswerEntry:
+    """The answers of one scene's page, for the answers pages at the end."""
+
+    number: int
+    title: str
+    answers: list[str]
 
 
 def page_layout() -> QPageLayout:
@@ -148,3 +178,32 @@ def render_png(page: HandoutPage, path: str, dpi: int = 110) -> bool:
     paint_page(painter, QRectF(paint), page)
     painter.end()
     return image.save(path)
+
+
+def paint_answers(painter: QPainter, rect: QRectF, entries: list[AnswerEntry], start: int = 0) -> int:
+    """Draw ``entries[start:]`` under an "Answers" heading until the page is full.
+
+    Returns the index of the first entry not drawn (``len(entries)`` when all fit); at least one
+    entry is drawn per page so a long one cannot stall the pagination.
+    """
+    mm = painter.device().logicalDpiY() / 25.4
+    y = rect.top()
+    y += _text(painter, QRectF(rect.left(), y, rect.width(), rect.height()), tr("Answers"), text_font(16, bold=True))
+    y += 3 * mm
+    index = start
+    while index < len(entries):
+        entry = entries[index]
+        body = "\n".join(entry.answers)
+        head_font, body_font = text_font(10.5, bold=True), text_font(10)
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+        painter.setFont(body_font)
+        need = painter.boundingRect(QRectF(rect.left(), 0, rect.width(), 1e6), flags, body).height() + 10 * mm
+        if index > start and y + need > rect.bottom():
+            break
+        y += _text(painter, QRectF(rect.left(), y, rect.width(), rect.bottom() - y),
+                   f"{entry.number}. {entry.title}", head_font)
+        y += 1 * mm
+        y += _text(painter, QRectF(rect.left() + 4 * mm, y, rect.width() - 4 * mm, rect.bottom() - y), body, body_font)
+        y += 4 * mm
+        index += 1
+    return index

@@ -3,7 +3,8 @@
 ``HandoutJob`` works on the GUI thread one scene per event-loop turn (the panels' engine work
 still runs in their workers, as always): it opens the scene (``window.lecture.open``), waits for
 its ``SceneRun``, grabs the panel, paints the page (``app.handout.paint_page``) with Qt's
-QPdfWriter and moves on. ``cancel()`` stops after the scene in flight and removes the partial
+QPdfWriter and moves on; after the last scene the answers pages follow (the registered answer
+providers, read from each panel's model right after its scene ran). ``cancel()`` stops after the scene in flight and removes the partial
 file. ``write_handout`` is the command line (``--handout``); ``export_handout_dialog`` is
 File ▸ Export handout… with a QProgressDialog whose Cancel cancels the job.
 """
@@ -39,6 +40,8 @@ class HandoutJob(QObject):
         self.window, self.scenes, self.path = window, list(scenes), path
         self.keep, self.timeout_ms = keep, timeout_ms
         self.pages: list[handout.HandoutPage] = []
+        self.answers: list[handout.AnswerEntry] = []
+        self.answer_pages = 0
         self.failures: list[tuple[str, str]] = []
         self.timings: list[tuple[str, float]] = []  # (scene, seconds from opening it to its page)
         self._clock = QElapsedTimer()
@@ -57,6 +60,9 @@ class HandoutJob(QObject):
     def start(self) -> "HandoutJob":
         if not self.scenes:
             raise ValueError("a handout needs at least one scene")
+        from app.lecture import exercise_handout
+
+        exercise_handout.register()
         writer = QPdfWriter(self.path)
         writer.setResolution(PDF_DPI)
         writer.setPageLayout(handout.page_layout())
@@ -84,6 +90,7 @@ class HandoutJob(QObject):
         if self.ok is not None:
             return
         if self._index >= len(self.scenes):
+            self._paint_answers()
             self._finish(True)
             return
         scene = self.scenes[self._index]
@@ -102,7 +109,12 @@ class HandoutJob(QObject):
         scene = run.scene
         if run.message or run.problems:
             self.failures.append((scene.name, run.message or "; ".join(run.problems)))
-        image = self.window.show_panel(scene.panel_id).grab().toImage()
+        panel = self.window.show_panel(scene.panel_id)
+        image = panel.grab().toImage()
+        if not run.message:
+            answers = handout.answers_for(scene, getattr(panel, "model", None))
+            if answers:
+                self.answers.append(handout.AnswerEntry(self._index + 1, tr(scene.title), answers))
         page = handout.HandoutPage(
             name=scene.name, part=tr(PARTS[scene.part]), title=tr(scene.title), explanation=tr(scene.explanation),
             image=image, number=self._index + 1, count=len(self.scenes), questions=handout.questions_for(scene))
@@ -116,6 +128,15 @@ class HandoutJob(QObject):
         self._index += 1
         self.progress.emit(self._index, len(self.scenes))
         QTimer.singleShot(0, self, self._next)
+
+    def _paint_answers(self) -> None:
+        """The answers pages after the scenes' pages, as many as the answers need."""
+        rect = self._writer.pageLayout().paintRectPixels(self._writer.resolution())
+        index = 0
+        while index < len(self.answers):
+            self._writer.newPage()
+            index = handout.paint_answers(self._painter, QRectF(0, 0, rect.width(), rect.height()), self.answers, index)
+            self.answer_pages += 1
 
     def _finish(self, ok: bool, message: str = "") -> None:
         if self._painter is not None:

@@ -32,8 +32,12 @@ EXPECTED = {
     "adam-bias-ratio": 3.16, "book-optimizers-straight": 3, "learning-rate-105": 3, "family-farthest": 1,
     "init-small-where": 3, "init-std1-saturated": 3, "init-xavier-gradient": 3, "init-he-xavier": 2,
     "init-he-he": 1, "batchnorm-saturation": 1, "xor-linear": 2, "overfitting-end": 2, "weight-decay-gap": 2,
-    "dropout-gap": 2,
+    "dropout-gap": 2, "why-adam-lower": 1, "lr-step-decay-constant": 2, "batchnorm-dx-sum": 1,
+    "batchnorm-eval-ratio": 0.75 ** 0.5, "batchnorm-overfitting-gap": 1, "l1-vs-l2-zeros": 3,
+    "regularization-grid-test": 1, "hyperparameter-search-lr": 3,
 }
+#: Compare scenes that train grids in worker processes for a minute or more each on 2 cores.
+SLOW_COMPARE_SCENES = ("batchnorm-overfitting", "regularization-grid", "hyperparameter-search")
 #: Training scenes that train a 6-layer network to its end (about 1–2 minutes each on 2 cores).
 SLOW_SCENES = ("overfitting", "weight-decay", "dropout")
 
@@ -92,7 +96,8 @@ def test_at_least_24_scenes_have_exercises_with_korean_texts():
     assert missing == []
     for e in found.values():
         assert e.is_number or 2 <= len(e.choices) <= 4, e.id
-        assert catalogue.get(e.scene).panel_id in ("activations", "backprop", "init", "optimizers", "training")
+        assert catalogue.get(e.scene).panel_id in ("activations", "backprop", "init", "optimizers", "training",
+                                                     "batchnorm", "compare")
 
 
 def test_an_exercise_needs_choices_or_a_tolerance():
@@ -168,6 +173,39 @@ def test_training_xor_key(training_panel, qtbot):
 @pytest.mark.parametrize("scene", SLOW_SCENES)
 def test_training_book_keys(training_panel, qtbot, scene):
     _check_panel(training_panel, "training", qtbot, scenes=(scene,), timeout_ms=300000)
+
+
+def test_batchnorm_keys(qtbot):
+    from app.panels.batchnorm import BatchNormPanel
+
+    p = _shown(BatchNormPanel)
+    qtbot.addWidget(p)
+    _check_panel(p, "batchnorm", qtbot)
+    assert p.shutdown()
+
+
+def _compare_keys(qtbot, scene):
+    from app.panels.compare import ComparePanel
+
+    p = ComparePanel(workers=2)
+    qtbot.addWidget(p)
+    p.resize(1280, 800)
+    p.show()
+    try:
+        _check_panel(p, "compare", qtbot, scenes=(scene,), timeout_ms=600000)
+    finally:
+        p.runner.shutdown()
+        assert p.shutdown()
+
+
+def test_compare_l1_vs_l2_key(qtbot):
+    _compare_keys(qtbot, "l1-vs-l2")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scene", SLOW_COMPARE_SCENES)
+def test_compare_keys(qtbot, scene):
+    _compare_keys(qtbot, scene)
 
 
 def test_the_key_follows_the_model_not_a_stored_answer(optimizers_panel, qtbot):
@@ -265,7 +303,7 @@ def test_gui_flow_marks_a_wrong_answer_and_keeps_it(window, qtbot):
     assert "Momentum 0.90" in dialog.reveal.text()  # the measured numbers
     assert dialog.status_of("nag-less") == "✗ wrong"
     assert settings_store.exercise_progress() == {"nag-less": "wrong"}
-    assert "1 of 33 done, 0 right" == dialog.progress.text()
+    assert f"1 of {len(exercise_catalogue.exercises())} done, 0 right" == dialog.progress.text()
     dialog.select("adagrad-where")  # the next question: unanswered, its choices open, no reveal
     assert dialog.choices_box.isEnabled() and dialog.reveal.text() == "" and not dialog.run_button.isEnabled()
 

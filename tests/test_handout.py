@@ -94,7 +94,9 @@ def test_command_line_writes_a_pdf(tmp_path):
                             cwd=ROOT, capture_output=True, text=True, timeout=240)
     assert result.returncode == 0, result.stderr
     data = out.read_bytes()
-    assert page_count(data) == len(handout.select_scenes(catalogue.collect().values(), 1)) > 1
+    scenes = handout.select_scenes(catalogue.collect().values(), 1)
+    assert len(scenes) > 1
+    assert page_count(data) == len(scenes) + 1  # one page per scene, then the exercises' answers
     assert b"/FontFile2" in data or b"/FontFile3" in data
 
 
@@ -107,3 +109,68 @@ def test_command_line_writes_a_pdf(tmp_path):
 def test_bad_handout_and_zoom_arguments(args, message):
     result = subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_answers_pages_follow_the_scenes_with_what_the_model_measured(window, tmp_path):
+    def ask(scene):
+        return [f"How big is {scene.name}?\n   1) big\n   2) small"]
+
+    def answer(scene, model):
+        return [f"{scene.name}: measured {type(model).__name__}"]
+
+    handout.add_question_provider(ask)
+    handout.add_answer_provider(answer)
+    try:
+        scenes = [catalogue.get("fake-sum"), catalogue.get("fake-wrong"), catalogue.get("fake-sum")]
+        path = tmp_path / "a.pdf"
+        job = HandoutJob(window, scenes, str(path), keep=3).start()
+        assert job.wait()
+    finally:
+        handout.remove_question_provider(ask)
+        handout.remove_answer_provider(answer)
+    assert job.pages[0].questions == ["How big is fake-sum?\n   1) big\n   2) small"]
+    assert [(e.number, len(e.answers)) for e in job.answers] == [(1, 1), (2, 1), (3, 1)]
+    assert job.answers[0].answers[0].startswith("fake-sum: measured")
+    assert job.answer_pages == 1 and page_count(path.read_bytes()) == 3 + 1
+
+
+def test_the_painter_writes_questions_and_answers(monkeypatch):
+    drawn: list[str] = []
+    real = handout._text
+
+    def record(painter, rect, text, font, color="#000000"):
+        drawn.append(text)
+        return real(painter, rect, text, font, color)
+
+    monkeypatch.setattr(handout, "_text", record)
+    page = handout.HandoutPage("s", "Part", "Title", "Explained.", QImage(), questions=["Q?\n   1) a\n   2) b"])
+    image = QImage(800, 1100, QImage.Format.Format_RGB32)
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QPainter
+    painter = QPainter(image)
+    handout.paint_page(painter, QRectF(0, 0, 800, 1100), page)
+    entries = [handout.AnswerEntry(i, f"Scene {i}", [f"answer {i} " + "word " * 80]) for i in range(1, 30)]
+    first = handout.paint_answers(painter, QRectF(0, 0, 800, 1100), entries)
+    rest = handout.paint_answers(painter, QRectF(0, 0, 800, 1100), entries, first)
+    painter.end()
+    assert "1. Q?\n   1) a\n   2) b" in drawn and "Explained." in drawn
+    assert 1 <= first < len(entries) and rest > first  # a second answers page takes what did not fit
+    assert "1. Scene 1" in drawn and f"{first + 1}. Scene {first + 1}" in drawn
+
+
+def test_exercise_questions_and_computed_answers_for_a_real_scene(qtbot):
+    from app.lecture import exercise_handout
+    from app.lecture.runner import run_blocking
+    from app.panels.backprop import BackpropPanel
+
+    scene = catalogue.collect()["sigmoid-zigzag"]
+    asked = exercise_handout.questions(scene)
+    assert len(asked) == 1 and "1) " in asked[0] and "3) " in asked[0]
+    panel = BackpropPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    run = run_blocking(scene, panel)
+    assert not run.message
+    answered = exercise_handout.answers(scene, panel.model)
+    assert len(answered) == 1 and "→ 1) " in answered[0]  # all one sign, measured
+    assert exercise_handout.answers(scene, None) == []

@@ -50,6 +50,16 @@ class Exercise:
         """Every English source text shown for this exercise (each needs a translation)."""
         return (self.question, *self.choices, self.explanation)
 
+    def question_lines(self) -> list[str]:
+        """The question and its numbered choices (or the tolerance of a number answer), translated."""
+        lines = [tr(self.question)]
+        if self.is_number:
+            lines.append("   " + tr("answer with a number (± {tolerance:g} counts as right)").format(
+                tolerance=self.tolerance))
+        else:
+            lines += [f"   {i}) {tr(choice)}" for i, choice in enumerate(self.choices, 1)]
+        return lines
+
     def valid(self, given: float) -> bool:
         """Whether ``given`` can be an answer at all (a choice's number, or a finite number)."""
         if self.is_number:

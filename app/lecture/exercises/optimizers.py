@@ -132,6 +132,34 @@ def _lr_answer(m) -> int:
     return 1 if _final_loss(m, "sgd") < _final_loss(m, "gd") else 2
 
 
+def _why_adam(m) -> dict:
+    return {"sgd": _final_loss(m, "sgd"), "adam": _final_loss(m, "adam")}
+
+
+def _why_adam_answer(m) -> int:
+    v = _why_adam(m)
+    if abs(v["sgd"] - v["adam"]) <= 0.01 * max(v["sgd"], v["adam"]):
+        return 3
+    return 1 if v["sgd"] < v["adam"] else 2
+
+
+def _sign_changes(m, key, last: int) -> int:
+    y = _path(m, key)[-(last + 1):, 1]
+    return int(np.count_nonzero(np.sign(y[1:]) != np.sign(y[:-1])))
+
+
+def _constant_rate(m) -> dict:
+    return {"flips": _sign_changes(m, "gd", 20), "y": abs(m.position("gd")[1]),
+            "decayed": abs(m.position("sgd")[1])}
+
+
+def _constant_rate_answer(m) -> int:
+    if m.track("gd").status == "left_view":
+        return 3
+    v = _constant_rate(m)
+    return 2 if v["flips"] == 20 and v["y"] >= 1.9 else 1
+
+
 _FAMILY = ("gd", "momentum", "adagrad", "adam")
 
 
@@ -263,5 +291,23 @@ EXERCISES = (
         "RMSProp {rmsprop:.2f}, Adam {adam:.2f}: every member improves on GD.",
         _family,
         choices=("GD", "Momentum", "AdaGrad", "Adam"),
+    ),
+    Exercise(
+        "why-adam-lower", "why-adam",
+        "SGD (lr 0.95) and Adam (lr 0.3) on x²/20 + y² for 30 steps. Which ends with the lower loss?",
+        _why_adam_answer,
+        "The final loss is {sgd:.3f} for SGD and {adam:.3f} for Adam: lr 0.95 is tuned to this surface. "
+        "Adam's gain is a step size per coordinate and a wide range of working rates, not a lower loss here.",
+        _why_adam,
+        choices=("SGD", "Adam", "about the same (within 1 %)"),
+    ),
+    Exercise(
+        "lr-step-decay-constant", "lr-step-decay",
+        "GD with a constant lr 1.0 on x²/20 + y², 60 steps. What does y do over the last 20 steps?",
+        _constant_rate_answer,
+        "y changed sign on {flips} of the last 20 steps and ends at |y| = {y:.2f}: lr 1.0 lands on the "
+        "mirror point each time. With step decay the same rule ends at |y| = {decayed:.1e}.",
+        _constant_rate,
+        choices=("it settles at 0", "it jumps between +2 and −2 for ever", "it grows and leaves the map"),
     ),
 )

@@ -155,6 +155,12 @@ class BackpropPanel(Panel):
                                         "one more gradient-descent step on this sample (the loss should drop)"))
         self.apply_button.clicked.connect(self.apply_update)
         sform.addRow(self.apply_button)
+        self.walkthrough_button = QPushButton(tr("Walk-through (PDF/HTML)…"))
+        self.walkthrough_button.setObjectName("walkthroughButton")
+        self.walkthrough_button.setToolTip(tr("Save this update worked out step by step, every formula with "
+                                              "its numbers (Assignment 2's answer), as a PDF or HTML file"))
+        self.walkthrough_button.clicked.connect(self._on_walkthrough)
+        sform.addRow(self.walkthrough_button)
         col.addWidget(sample)
 
         jump = QGroupBox(tr("Go to"))
@@ -236,6 +242,16 @@ class BackpropPanel(Panel):
         rows = self.table.verticalHeader().defaultSectionSize()
         center.setSizes([1000, self.table.horizontalHeader().sizeHint().height() + 10 * rows + 8])
         return center
+
+    def _on_walkthrough(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from app.panels.backprop.walkthrough import write_walkthrough
+
+        path, _ = QFileDialog.getSaveFileName(self, tr("Save the walk-through"), "assignment2-walkthrough.pdf",
+                                              tr("PDF documents (*.pdf);;HTML pages (*.html)"))
+        if path and self.model.up_to_date():
+            write_walkthrough(self.model, path)
 
     # ---- state ↔ widgets ---------------------------------------------------------------------
     def state(self) -> State:
