@@ -409,8 +409,12 @@ class Trainer:
         with self._lock:
             return stats.zero_counts(arrays(), small)
 
-    def decision_grid(self, bounds, n: int = 100) -> dict:
+    def decision_grid(self, bounds, n: int = 100, plane=None) -> dict:
         """The model's class probabilities on an ``n × n`` grid over ``bounds`` (eval mode).
+
+        ``plane = (centre (d,), components (2, d))`` for data with more than 2 features: grid
+        point ``p`` is the input ``centre + p @ components`` (a 2-D slice, e.g. the PCA plane of
+        ``engine.csv_data.pca_2d``).
 
         ``bounds = (x_min, x_max, y_min, y_max)`` (e.g. ``datasets.BOUNDS``). Returns ``{"xs":
         (n,), "ys": (n,), "probs": (n, n, n_classes), "classes": (n, n) int}`` in image order:
@@ -425,11 +429,15 @@ class Trainer:
             raise ValueError(f"bounds must be (x_min, x_max, y_min, y_max), got {bounds!r}") from None
         if not (all(map(math.isfinite, (x0, x1, y0, y1))) and x0 < x1 and y0 < y1):
             raise ValueError(f"bounds must be finite with x_min < x_max and y_min < y_max, got {bounds!r}")
-        if self.x_train.shape[1] != 2:
-            raise ValueError(f"decision_grid needs 2-D inputs, the data has {self.x_train.shape[1]} features")
+        if plane is None and self.x_train.shape[1] != 2:
+            raise ValueError(f"decision_grid needs 2-D inputs (or a plane), the data has {self.x_train.shape[1]} "
+                             "features")
         xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
         gx, gy = np.meshgrid(xs, ys)
         points = np.column_stack([gx.ravel(), gy.ravel()])
+        if plane is not None:
+            centre, components = (np.asarray(a, dtype=np.float64) for a in plane)
+            points = centre + points @ components
         with self._lock, np.errstate(all="ignore"):
             self._keep_records()
             logits = np.asarray(self.model.predict(points))

@@ -54,6 +54,7 @@ def test_wheel_holds_every_resource(wheel):
     assert not missing, f"not in the wheel: {sorted(missing)}"
     assert "gradlab_resources/i18n/ko/shell.json" in names
     assert "gradlab_resources/fonts/NanumGothic.ttf" in names
+    assert "gradlab_resources/data/uci_digits.npz" in names  # the bundled UCI digits (engine.uci_digits)
 
 
 def _run_from_wheel(wheel: Path, cwd: Path, code: str) -> subprocess.CompletedProcess:

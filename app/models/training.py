@@ -30,6 +30,7 @@ SOURCE_DEFAULTS = {
     "toy": (400, (20, 5000), 0.1, 0.5,
             "Gaussian jitter of the points (0 = clean, 0.5 = heavy class overlap)"),
     "digits": (3000, (100, 20000), 0.0, 0.5, "Gaussian pixel noise added to every image"),
+    "uci": (1797, (100, 1797), 0.0, 0.0, "Real data sets are used as they are"),
     "file": (5000, (100, 70000), 0.0, 0.0, "Real data sets are used as they are"),
 }
 #: Learning rates that train the default network visibly in seconds (PyTorch's defaults
@@ -66,6 +67,8 @@ class DataState(StateBase):
                              f"{', '.join(datasets.REGISTRY.names())}")
         if self.source == "file" and not self.name.strip():
             raise ValueError("name: give the data set file's path")
+        if self.source == "uci" and self.name != "uci_digits":
+            raise ValueError(f"name: the UCI digits are called 'uci_digits', got {self.name!r}")
         if self.source == "digits" and self.name != "digits":
             raise ValueError(f"name: the synthetic digits are called 'digits', got {self.name!r}")
         lo, hi = SOURCE_DEFAULTS[self.source][1]

@@ -258,8 +258,9 @@ class TrainingLayout:
         if data.is_2d:
             self.view_stack.setCurrentWidget(self.boundary_pair)
             self.boundary_pair.show_compare(self.model.state.compare if run.partner else NONE, run.settings.activation)
-            self.boundary.set_points(data.x_train, data.y_train, data.x_test, data.y_test, data.bounds)
-            self.boundary_pair.set_points(data.x_train, data.y_train, data.x_test, data.y_test, data.bounds)
+            x_train, x_test = data.view_points(data.x_train), data.view_points(data.x_test)
+            self.boundary.set_points(x_train, data.y_train, x_test, data.y_test, data.bounds)
+            self.boundary_pair.set_points(x_train, data.y_train, x_test, data.y_test, data.bounds)
             if run.grid is not None:
                 self.boundary.set_grid(run.grid)
         else:
@@ -281,6 +282,11 @@ class TrainingLayout:
             "{name}: {train} train / {test} test, {inputs} inputs, {classes} classes ({kind}). {steps} steps per epoch."
         ).format(name=tr(data.name), train=len(data.y_train), test=len(data.y_test), inputs=data.n_features,
                  classes=data.n_classes, kind=kind, steps=run.trainer.steps_per_epoch))
+        if data.image_shape is None and data.plane is not None:
+            self.data_label.setText(self.data_label.text() + " " + tr(
+                "Features standardised; the boundary is shown in the plane of the two principal components."))
+        elif data.image_shape is None and not data.synthetic:
+            self.data_label.setText(self.data_label.text() + " " + tr("Features standardised."))
 
     # ---- widgets → model ------------------------------------------------------------------------------
     def _on_spec(self, spec) -> None:
