@@ -226,6 +226,31 @@ class Trainer:
         """Stop after the current step (thread-safe): ``run()`` returns, ``step()`` returns None."""
         self._cancel.set()
 
+    def replace_data(self, x_train, y_train, x_test=None, y_test=None) -> None:
+        """Train on other samples from the next step on, keeping the model and optimizer state.
+
+        For data edited while it trains (points drawn with the mouse): the network goes on
+        from where it is instead of starting over. Shapes must fit the model as in
+        ``__init__``; the batch order is redrawn for the new sample count (the step count,
+        and so the epoch number, carries on).
+        """
+        x_train, y_train = _check_data(x_train, y_train, "train data")
+        tests = (None, None) if x_test is None else _check_data(x_test, y_test, "test data")
+        n_in, n_out = getattr(self.model, "n_in", None), getattr(self.model, "n_out", None)
+        for x, y, what in ((x_train, y_train, "train"), (*tests, "test")):
+            if x is None:
+                continue
+            if n_in is not None and x.shape[1] != n_in:
+                raise ValueError(f"the model takes {n_in} features, the {what} data has {x.shape[1]}")
+            if n_out is not None and (y.min() < 0 or y.max() >= n_out):
+                raise ValueError(f"{what} labels must be in [0, {n_out}) for a model with {n_out} outputs")
+        with self._lock:
+            self.x_train, self.y_train = x_train, y_train
+            self.x_test, self.y_test = tests
+            self._starts = _batch_starts(len(x_train), self.batch_size)
+            self.steps_per_epoch = len(self._starts) - 1
+            self._order = self._rng.permutation(len(x_train))
+
     def step(self) -> StepMetrics | None:
         """One mini-batch update; None when finished, diverged or cancelled."""
         if self._cancel.is_set() and not self.done:

@@ -26,7 +26,9 @@ from engine import activations, csv_data, datasets, digits, mnist_io, optimizers
 from engine.network import MLP
 from engine.training import Trainer
 
-SOURCES = ("toy", "digits", "uci", "file")
+SOURCES = ("toy", "digits", "uci", "file", "drawn")
+#: Classes a drawn data set may have (the class picker's choices)
+DRAWN_MAX_CLASSES = 5
 #: The data's own seed: fixed, so a new run seed re-draws the network, not the points.
 DATA_SEED = 0
 
@@ -40,6 +42,8 @@ class DataSpec:
     noise: float = 0.1
     size: int = 400
     test_ratio: float = 0.2
+    #: source "drawn": the points ``((x, y, class), ...)`` drawn with the mouse
+    points: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,8 @@ def make_data(spec: DataSpec, image_set=None) -> TrainingData:
         split = datasets.train_test_split(x, y, ratio, seed=DATA_SEED, stratify=True)
         return TrainingData(*split, digits.NAME, digits.N_CLASSES, digits.CLASS_NAMES,
                             image_shape=digits.IMAGE_SHAPE)
+    if spec.source == "drawn":
+        return drawn_data(spec.points)
     if spec.source == "uci":
         x, y = uci_digits.load()
         if size < len(y):  # a stratified subset, so every digit keeps its share
@@ -173,6 +179,26 @@ def _table_data(table, ratio: float) -> TrainingData:
     bounds = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
     return TrainingData(x_train, y_train, x_test, y_test, table.name, table.n_classes, table.class_names,
                         bounds=bounds, synthetic=False, plane=plane)
+
+
+def drawn_data(points) -> TrainingData:
+    """Points ``(x, y, class)`` drawn with the mouse → data over ``datasets.BOUNDS``.
+
+    Every point trains; the test set is the same points (the curves then show how well the
+    network fits what was drawn). The classes are 0 … the largest drawn, at least 2.
+    """
+    table = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(table) < 2:
+        raise ValueError(f"draw at least 2 points (of 2 classes) to train on, got {len(table)}")
+    x = np.ascontiguousarray(table[:, :2])
+    y = table[:, 2].astype(np.int64)
+    if not (np.isfinite(x).all() and (table[:, 2] == y).all() and y.min() >= 0 and y.max() < DRAWN_MAX_CLASSES):
+        raise ValueError(f"drawn points must be finite (x, y, class) with class 0…{DRAWN_MAX_CLASSES - 1}")
+    if len(np.unique(y)) < 2:
+        raise ValueError("draw points of at least 2 classes to train on")
+    k = max(2, int(y.max()) + 1)
+    return TrainingData(x, y, x.copy(), y.copy(), "Drawn points", k, tuple(str(c) for c in range(k)),
+                        bounds=datasets.BOUNDS, synthetic=False)
 
 
 def load_data_file(path):

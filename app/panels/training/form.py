@@ -61,6 +61,10 @@ class DatasetChooser(QGroupBox):
         self.combo.setItemData(self.combo.count() - 1, tr(
             "{name}: 28×28 images GradLab draws itself with random distortions, so it works offline"
         ).format(name=tr(digits.NAME)), 3)
+        self.combo.addItem(tr("Draw your own (2-D)"), ("drawn", "drawn"))
+        self.combo.setItemData(self.combo.count() - 1, tr(
+            "Click in the decision-boundary view to add points, shift-click for the other class, "
+            "right-click to erase"), 3)
         self.combo.addItem(tr("UCI digits (8×8)"), ("uci", "uci_digits"))
         self.combo.setItemData(self.combo.count() - 1, tr(
             "1,797 real handwritten digits, 8×8 pixels (Alpaydin & Kaynak, UCI ML repository, CC BY 4.0), bundled"), 3)

@@ -137,6 +137,7 @@ class TrainingLayout:
         side_layout.setContentsMargins(0, 0, 4, 0)
         side_layout.addWidget(self.preset)
         side_layout.addWidget(self.chooser)
+        side_layout.addWidget(self._build_drawing(self.content))
         side_layout.addWidget(self.form)
         side_layout.addWidget(self.compare)
         side_layout.addWidget(self.data_label)
@@ -152,6 +153,7 @@ class TrainingLayout:
 
         self.boundary_pair = BoundaryPair(self.content)
         self.boundary = self.boundary_pair.main
+        self._attach_drawing(self.boundary)
         self.mosaic = PredictionMosaic(self.content)
         self.view_stack = QStackedWidget(self.content)
         self.view_stack.addWidget(self.boundary_pair)
@@ -255,6 +257,7 @@ class TrainingLayout:
     def _show_run(self, run) -> None:
         """A new run's data: the boundary or the mosaic, the layer plots and the data line."""
         data = run.data
+        self._show_drawing(run.spec.source == "drawn")
         if data.is_2d:
             self.view_stack.setCurrentWidget(self.boundary_pair)
             self.boundary_pair.show_compare(self.model.state.compare if run.partner else NONE, run.settings.activation)
@@ -290,7 +293,7 @@ class TrainingLayout:
 
     # ---- widgets → model ------------------------------------------------------------------------------
     def _on_spec(self, spec) -> None:
-        self.apply_state(self.model.state.replace(data=DataState.of(spec)))
+        self.apply_state(self.model.state.replace(data=self._with_points(DataState.of(spec))))
 
     def _on_settings(self, settings) -> None:
         self.apply_state(self.model.state.replace(network=NetworkState.of(settings)))

@@ -45,6 +45,7 @@ from app.models.training import (
     train_frames,
 )
 from app.panels.base import Panel
+from app.panels.training.draw_points import DrawnPoints
 from app.panels.training.drawing import TrainingDrawing
 from app.panels.training.layout import TrainingLayout
 from app.stop_text import stop_text
@@ -57,7 +58,7 @@ from engine.training_setup import DataSpec, RunSettings, load_data_file
 FRAME_MS = 50  # the stepper's fallback tick; frames normally chain (see module docstring)
 
 
-class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
+class TrainingPanel(TrainingLayout, TrainingDrawing, DrawnPoints, Panel):
     """A network trained live (see the module docstring)."""
 
     panel_id = "training"
@@ -167,7 +168,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
     # ---- data and settings --------------------------------------------------------------------------
     def set_spec(self, spec: DataSpec) -> None:
         """Use other data (loads a dataset file first if needed); restarts the run."""
-        self.apply_state(self.model.state.replace(data=DataState.of(spec)))
+        self.apply_state(self.model.state.replace(data=self._with_points(DataState.of(spec))))
 
     def set_settings(self, settings: RunSettings) -> None:
         """Use another network/optimizer/run setting; restarts the run."""
