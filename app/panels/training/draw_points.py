@@ -119,6 +119,8 @@ class DrawnPoints:
     def _show_drawing(self, drawn: bool) -> None:
         self.draw_bar.setVisible(drawn)
         self.draw_input.enabled = drawn
+        for control in (self.chooser.size, self.chooser.test_ratio):  # a drawn set is used whole
+            control.setEnabled(not drawn)
 
     def _with_points(self, data: DataState) -> DataState:
         """A data choice from the chooser keeps the drawn points (or starts from the default ones)."""

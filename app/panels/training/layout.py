@@ -7,6 +7,8 @@ a model change (``_on_*``); the panel (``panel.TrainingPanel``) builds the runs.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,7 +27,7 @@ from app.i18n import tr
 from app.models.training import DEFAULT_RATE, QUANTITIES, DataState, NetworkState, State, hidden_activations
 from app.panels.training.bands import DistributionBands
 from app.models.training_pair import ENSEMBLE, NONE
-from app.panels.training.boundary import PredictionMosaic
+from app.panels.training.boundary import CLASS_COLORS, PredictionMosaic
 from app.panels.training.boundary_pair import BoundaryPair
 from app.panels.training.curves import MetricCurves
 from app.panels.training.lr_curve import LrCurve
@@ -285,11 +287,19 @@ class TrainingLayout:
             "{name}: {train} train / {test} test, {inputs} inputs, {classes} classes ({kind}). {steps} steps per epoch."
         ).format(name=tr(data.name), train=len(data.y_train), test=len(data.y_test), inputs=data.n_features,
                  classes=data.n_classes, kind=kind, steps=run.trainer.steps_per_epoch))
-        if data.image_shape is None and data.plane is not None:
+        if run.spec.source == "drawn":
+            self.data_label.setText(self.data_label.text() + " " + tr(
+                "Every drawn point trains and is also shown as the test set."))
+        elif data.image_shape is None and data.plane is not None:
             self.data_label.setText(self.data_label.text() + " " + tr(
                 "Features standardised; the boundary is shown in the plane of the two principal components."))
-        elif data.image_shape is None and not data.synthetic:
+        elif run.spec.source == "file" and data.image_shape is None:
             self.data_label.setText(self.data_label.text() + " " + tr("Features standardised."))
+        if run.spec.source == "file" and data.image_shape is None:  # a table: its labels as the legend
+            legend = ", ".join(f"<span style='color:{CLASS_COLORS[k % 8]}'>●</span> {html.escape(name)}"
+                               for k, name in enumerate(data.class_names))
+            self.data_label.setText(html.escape(self.data_label.text()) + "<br>" + tr("Classes: {names}").format(
+                names=legend))
 
     # ---- widgets → model ------------------------------------------------------------------------------
     def _on_spec(self, spec) -> None:
