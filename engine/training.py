@@ -117,6 +117,19 @@ def _check_data(x, labels, what: str):
     return validate.finite_rows(x, what), labels
 
 
+def _check_fits(model, parts) -> None:
+    """Each ``(x, y, what)`` of ``parts`` (x None: absent) fits the model's inputs and outputs."""
+    n_in, n_out = getattr(model, "n_in", None), getattr(model, "n_out", None)
+    for x, y, what in parts:
+        if x is None:
+            continue
+        if n_in is not None and x.shape[1] != n_in:
+            raise ValueError(f"the model takes {n_in} features, the {what} data has {x.shape[1]}")
+        if n_out is not None and (y.min() < 0 or y.max() >= n_out):
+            raise ValueError(f"{what} labels must be in [0, {n_out}) for a model with {n_out} "
+                             f"outputs, got [{y.min()}, {y.max()}]")
+
+
 def _all_finite(arrays) -> bool:
     return all(np.isfinite(a).all() for a in arrays)
 
@@ -158,15 +171,7 @@ class Trainer:
         self.x_test = self.y_test = None
         if x_test is not None:
             self.x_test, self.y_test = _check_data(x_test, y_test, "test data")
-        n_in, n_out = getattr(model, "n_in", None), getattr(model, "n_out", None)
-        for x, y, what in ((self.x_train, self.y_train, "train"), (self.x_test, self.y_test, "test")):
-            if x is None:
-                continue
-            if n_in is not None and x.shape[1] != n_in:
-                raise ValueError(f"the model takes {n_in} features, the {what} data has {x.shape[1]}")
-            if n_out is not None and (y.min() < 0 or y.max() >= n_out):
-                raise ValueError(f"{what} labels must be in [0, {n_out}) for a model with {n_out} "
-                                 f"outputs, got [{y.min()}, {y.max()}]")
+        _check_fits(model, ((self.x_train, self.y_train, "train"), (self.x_test, self.y_test, "test")))
         self.batch_size = validate.integer(batch_size, "batch_size")
         self.epochs = validate.integer(epochs, "epochs", allow_none=True)
         self.eval_every = validate.integer(eval_every, "eval_every", allow_none=True)
@@ -227,23 +232,11 @@ class Trainer:
         self._cancel.set()
 
     def replace_data(self, x_train, y_train, x_test=None, y_test=None) -> None:
-        """Train on other samples from the next step on, keeping the model and optimizer state.
-
-        For data edited while it trains (points drawn with the mouse): the network goes on
-        from where it is instead of starting over. Shapes must fit the model as in
-        ``__init__``; the batch order is redrawn for the new sample count (the step count,
-        and so the epoch number, carries on).
-        """
+        """Train on other samples from the next step on, same model and optimizer state (data
+        edited while it trains, e.g. drawn points); the batch order is redrawn, the step count goes on."""
         x_train, y_train = _check_data(x_train, y_train, "train data")
         tests = (None, None) if x_test is None else _check_data(x_test, y_test, "test data")
-        n_in, n_out = getattr(self.model, "n_in", None), getattr(self.model, "n_out", None)
-        for x, y, what in ((x_train, y_train, "train"), (*tests, "test")):
-            if x is None:
-                continue
-            if n_in is not None and x.shape[1] != n_in:
-                raise ValueError(f"the model takes {n_in} features, the {what} data has {x.shape[1]}")
-            if n_out is not None and (y.min() < 0 or y.max() >= n_out):
-                raise ValueError(f"{what} labels must be in [0, {n_out}) for a model with {n_out} outputs")
+        _check_fits(self.model, ((x_train, y_train, "train"), (*tests, "test")))
         with self._lock:
             self.x_train, self.y_train = x_train, y_train
             self.x_test, self.y_test = tests
@@ -437,9 +430,8 @@ class Trainer:
     def decision_grid(self, bounds, n: int = 100, plane=None) -> dict:
         """The model's class probabilities on an ``n × n`` grid over ``bounds`` (eval mode).
 
-        ``plane = (centre (d,), components (2, d))`` for data with more than 2 features: grid
-        point ``p`` is the input ``centre + p @ components`` (a 2-D slice, e.g. the PCA plane of
-        ``engine.csv_data.pca_2d``).
+        ``plane = (centre, components (2, d))`` for more than 2 features: grid point ``p`` is the
+        input ``centre + p @ components`` (a 2-D slice, e.g. ``engine.csv_data.pca_2d``'s plane).
 
         ``bounds = (x_min, x_max, y_min, y_max)`` (e.g. ``datasets.BOUNDS``). Returns ``{"xs":
         (n,), "ys": (n,), "probs": (n, n, n_classes), "classes": (n, n) int}`` in image order:

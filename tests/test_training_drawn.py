@@ -104,3 +104,22 @@ def test_a_new_class_rebuilds_and_export(qtbot, panel, tmp_path):
     panel.export_drawn(path)
     table = csv_data.load_csv(path)
     assert len(table.y) == 18 and table.class_names == ("0", "1", "3")
+
+
+def test_trainer_replace_data_keeps_the_weights():
+    from engine.training_setup import RunSettings, make_trainer
+
+    data = make_drawn(drawn_data.default_points())
+    trainer = make_trainer(data, RunSettings(hidden=(8,), epochs=None))
+    for _ in range(5):
+        trainer.step()
+    weights = trainer.model.get_flat_params().copy()
+    more = make_drawn((*drawn_data.default_points(), (1.0, 1.0, 1), (1.1, 1.0, 1)))
+    trainer.replace_data(more.x_train, more.y_train, more.x_test, more.y_test)
+    assert len(trainer.x_train) == 18 and trainer.step_count == 5
+    np.testing.assert_array_equal(trainer.model.get_flat_params(), weights)  # same network goes on
+    assert trainer.step() is not None and trainer.step_count == 6
+    with pytest.raises(ValueError, match="labels must be in"):
+        trainer.replace_data(more.x_train, more.y_train + 5)
+    with pytest.raises(ValueError, match="takes 2 features"):
+        trainer.replace_data(np.zeros((4, 3)), np.array([0, 1, 0, 1]))
