@@ -98,3 +98,25 @@ def test_uci_digits_source(qtbot, panel):
     small = make_data(DataSpec("uci", "uci_digits", 0.0, 500, 0.2))
     assert len(small.y_train) + len(small.y_test) == 500
     assert set(np.unique(small.y_test)) == set(range(10))  # stratified: every digit in the test part
+
+
+def test_csv_path_persists_and_reloads(qtbot, panel, tmp_path):
+    from app.models.training import State
+
+    path = _table(tmp_path, name="saved.csv")
+    _opened(qtbot, panel, path)
+    saved = panel.state().to_dict()
+    assert saved["data"]["source"] == "file" and saved["data"]["name"] == str(path)
+    other = TrainingPanel(find_cached=False)
+    qtbot.addWidget(other)
+    try:
+        qtbot.waitUntil(lambda: other.is_ready, timeout=10000)
+        old = other.model.run
+        other.apply_state(State.from_dict(saved))  # a session opened later: the file is read again
+        qtbot.waitUntil(lambda: other.model.run is not old and not other.is_busy(), timeout=10000)
+        assert other.model.run.data.class_names == ("apple", "pear")
+        np.testing.assert_array_equal(other.model.run.data.x_train, panel.model.run.data.x_train)
+    finally:
+        assert other.shutdown()
+        other._steppers.clear()
+        other.stepper = None
