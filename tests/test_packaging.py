@@ -80,6 +80,14 @@ def test_font_loads_from_the_zipped_wheel(wheel, tmp_path):
     assert done.returncode == 0 and "NanumGothic" in done.stdout, done.stderr
 
 
+def test_uci_digits_load_from_the_zipped_wheel(wheel, tmp_path):
+    code = ("from engine import uci_digits; x, y = uci_digits.load(); "
+            "print(x.shape, int(y.sum()), uci_digits.default_file())")
+    done = _run_from_wheel(wheel, tmp_path, code)
+    assert done.returncode == 0, done.stderr
+    assert "(1797, 64)" in done.stdout and str(wheel) in done.stdout, done.stdout
+
+
 def test_checkout_finds_its_resources_without_install():
     root = i18n.resource_root()
     assert root.joinpath("i18n", "ko", "shell.json").is_file()
