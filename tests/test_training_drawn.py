@@ -123,3 +123,14 @@ def test_trainer_replace_data_keeps_the_weights():
         trainer.replace_data(more.x_train, more.y_train + 5)
     with pytest.raises(ValueError, match="takes 2 features"):
         trainer.replace_data(np.zeros((4, 3)), np.array([0, 1, 0, 1]))
+
+
+def test_the_network_beside_it_trains_on_the_edited_points_too(qtbot, panel):
+    run = _drawn(qtbot, panel)
+    old = run
+    panel.compare.setCurrentIndex(panel.compare.findData("tanh"))
+    qtbot.waitUntil(lambda: panel.model.run is not old and not panel.is_busy(), timeout=10000)
+    run = panel.model.run
+    assert run.partner is not None and run.partner.trainer is not run.trainer
+    qtbot.mouseClick(panel.boundary.viewport(), Qt.MouseButton.LeftButton, pos=_pixel(panel, 1.0, -1.0))
+    assert len(run.trainer.y_train) == len(run.partner.trainer.y_train) == 17

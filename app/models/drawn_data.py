@@ -95,6 +95,9 @@ def live_update(run, points: tuple) -> bool:
         return False
     data = dataclasses.replace(data, n_classes=run.data.n_classes, class_names=run.data.class_names)
     run.trainer.replace_data(data.x_train, data.y_train, data.x_test, data.y_test)
+    partner = run.partner  # the network beside it trains on the same points
+    if partner is not None and partner.trainer is not run.trainer:
+        partner.trainer.replace_data(data.x_train, data.y_train, data.x_test, data.y_test)
     run.data = data
     run.spec = dataclasses.replace(run.spec, points=tuple(points))
     return True
