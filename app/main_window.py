@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         )
         self.actionOpenDataset = self.make_action(
             "actionOpenDataset", tr("Open &dataset…"), self.open_dataset_dialog, ["Ctrl+D"],
-            tr("Train on MNIST / Fashion-MNIST files (IDX, .gz or mnist.npz) in the Training panel"),
+            tr("Train on your own CSV table or MNIST / Fashion-MNIST files (IDX, .gz or mnist.npz) in the Training panel"),
             sp.SP_DialogOpenButton,
         )
         self.actionExportHandout = self.make_action(

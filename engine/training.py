@@ -117,6 +117,19 @@ def _check_data(x, labels, what: str):
     return validate.finite_rows(x, what), labels
 
 
+def _check_fits(model, parts) -> None:
+    """Each ``(x, y, what)`` of ``parts`` (x None: absent) fits the model's inputs and outputs."""
+    n_in, n_out = getattr(model, "n_in", None), getattr(model, "n_out", None)
+    for x, y, what in parts:
+        if x is None:
+            continue
+        if n_in is not None and x.shape[1] != n_in:
+            raise ValueError(f"the model takes {n_in} features, the {what} data has {x.shape[1]}")
+        if n_out is not None and (y.min() < 0 or y.max() >= n_out):
+            raise ValueError(f"{what} labels must be in [0, {n_out}) for a model with {n_out} "
+                             f"outputs, got [{y.min()}, {y.max()}]")
+
+
 def _all_finite(arrays) -> bool:
     return all(np.isfinite(a).all() for a in arrays)
 
@@ -158,15 +171,7 @@ class Trainer:
         self.x_test = self.y_test = None
         if x_test is not None:
             self.x_test, self.y_test = _check_data(x_test, y_test, "test data")
-        n_in, n_out = getattr(model, "n_in", None), getattr(model, "n_out", None)
-        for x, y, what in ((self.x_train, self.y_train, "train"), (self.x_test, self.y_test, "test")):
-            if x is None:
-                continue
-            if n_in is not None and x.shape[1] != n_in:
-                raise ValueError(f"the model takes {n_in} features, the {what} data has {x.shape[1]}")
-            if n_out is not None and (y.min() < 0 or y.max() >= n_out):
-                raise ValueError(f"{what} labels must be in [0, {n_out}) for a model with {n_out} "
-                                 f"outputs, got [{y.min()}, {y.max()}]")
+        _check_fits(model, ((self.x_train, self.y_train, "train"), (self.x_test, self.y_test, "test")))
         self.batch_size = validate.integer(batch_size, "batch_size")
         self.epochs = validate.integer(epochs, "epochs", allow_none=True)
         self.eval_every = validate.integer(eval_every, "eval_every", allow_none=True)
@@ -225,6 +230,19 @@ class Trainer:
     def cancel(self) -> None:
         """Stop after the current step (thread-safe): ``run()`` returns, ``step()`` returns None."""
         self._cancel.set()
+
+    def replace_data(self, x_train, y_train, x_test=None, y_test=None) -> None:
+        """Train on other samples from the next step on, same model and optimizer state (data
+        edited while it trains, e.g. drawn points); the batch order is redrawn, the step count goes on."""
+        x_train, y_train = _check_data(x_train, y_train, "train data")
+        tests = (None, None) if x_test is None else _check_data(x_test, y_test, "test data")
+        _check_fits(self.model, ((x_train, y_train, "train"), (*tests, "test")))
+        with self._lock:
+            self.x_train, self.y_train = x_train, y_train
+            self.x_test, self.y_test = tests
+            self._starts = _batch_starts(len(x_train), self.batch_size)
+            self.steps_per_epoch = len(self._starts) - 1
+            self._order = self._rng.permutation(len(x_train))
 
     def step(self) -> StepMetrics | None:
         """One mini-batch update; None when finished, diverged or cancelled."""
@@ -409,8 +427,11 @@ class Trainer:
         with self._lock:
             return stats.zero_counts(arrays(), small)
 
-    def decision_grid(self, bounds, n: int = 100) -> dict:
+    def decision_grid(self, bounds, n: int = 100, plane=None) -> dict:
         """The model's class probabilities on an ``n × n`` grid over ``bounds`` (eval mode).
+
+        ``plane = (centre, components (2, d))`` for more than 2 features: grid point ``p`` is the
+        input ``centre + p @ components`` (a 2-D slice, e.g. ``engine.csv_data.pca_2d``'s plane).
 
         ``bounds = (x_min, x_max, y_min, y_max)`` (e.g. ``datasets.BOUNDS``). Returns ``{"xs":
         (n,), "ys": (n,), "probs": (n, n, n_classes), "classes": (n, n) int}`` in image order:
@@ -425,11 +446,15 @@ class Trainer:
             raise ValueError(f"bounds must be (x_min, x_max, y_min, y_max), got {bounds!r}") from None
         if not (all(map(math.isfinite, (x0, x1, y0, y1))) and x0 < x1 and y0 < y1):
             raise ValueError(f"bounds must be finite with x_min < x_max and y_min < y_max, got {bounds!r}")
-        if self.x_train.shape[1] != 2:
-            raise ValueError(f"decision_grid needs 2-D inputs, the data has {self.x_train.shape[1]} features")
+        if plane is None and self.x_train.shape[1] != 2:
+            raise ValueError(f"decision_grid needs 2-D inputs (or a plane), the data has {self.x_train.shape[1]} "
+                             "features")
         xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
         gx, gy = np.meshgrid(xs, ys)
         points = np.column_stack([gx.ravel(), gy.ravel()])
+        if plane is not None:
+            centre, components = (np.asarray(a, dtype=np.float64) for a in plane)
+            points = centre + points @ components
         with self._lock, np.errstate(all="ignore"):
             self._keep_records()
             logits = np.asarray(self.model.predict(points))

@@ -22,11 +22,13 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine import activations, datasets, digits, optimizers, schedules, validate
+from engine import activations, csv_data, datasets, digits, mnist_io, optimizers, schedules, uci_digits, validate
 from engine.network import MLP
 from engine.training import Trainer
 
-SOURCES = ("toy", "digits", "file")
+SOURCES = ("toy", "digits", "uci", "file", "drawn")
+#: Classes a drawn data set may have (the class picker's choices)
+DRAWN_MAX_CLASSES = 5
 #: The data's own seed: fixed, so a new run seed re-draws the network, not the points.
 DATA_SEED = 0
 
@@ -40,6 +42,8 @@ class DataSpec:
     noise: float = 0.1
     size: int = 400
     test_ratio: float = 0.2
+    #: source "drawn": the points ``((x, y, class), ...)`` drawn with the mouse
+    points: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,16 @@ class TrainingData:
     bounds: tuple[float, float, float, float] | None = None  # 2-D sets only
     image_shape: tuple[int, int] | None = None  # image sets only
     synthetic: bool = True
+    #: (centre, components (2, d)) for tables of more than 2 features: the boundary view shows
+    #: this PCA plane (``csv_data.pca_2d``); None when the inputs themselves are 2-D
+    plane: tuple | None = None
+
+    def view_points(self, x):
+        """``x`` in the boundary view's coordinates (its PCA plane for more than 2 features)."""
+        if self.plane is None:
+            return x
+        centre, components = self.plane
+        return (np.asarray(x) - centre) @ components.T
 
     @property
     def n_features(self) -> int:
@@ -128,8 +142,19 @@ def make_data(spec: DataSpec, image_set=None) -> TrainingData:
         split = datasets.train_test_split(x, y, ratio, seed=DATA_SEED, stratify=True)
         return TrainingData(*split, digits.NAME, digits.N_CLASSES, digits.CLASS_NAMES,
                             image_shape=digits.IMAGE_SHAPE)
+    if spec.source == "drawn":
+        return drawn_data(spec.points)
+    if spec.source == "uci":
+        x, y = uci_digits.load()
+        if size < len(y):  # a stratified subset, so every digit keeps its share
+            x, y, _x, _y = datasets.train_test_split(x, y, 1 - size / len(y), seed=DATA_SEED, stratify=True)
+        split = datasets.train_test_split(x, y, ratio, seed=DATA_SEED, stratify=True)
+        return TrainingData(*split, uci_digits.NAME, uci_digits.N_CLASSES, uci_digits.CLASS_NAMES,
+                            image_shape=uci_digits.IMAGE_SHAPE, synthetic=False)
     if image_set is None:
         raise ValueError(f"data source 'file' needs the loaded data set of {spec.name!r}")
+    if isinstance(image_set, csv_data.CsvData):
+        return _table_data(image_set, ratio)
     n_train, n_test = _split_sizes(size, ratio)
     rng = np.random.default_rng(DATA_SEED)
     train = rng.permutation(len(image_set.y_train))[:n_train]
@@ -138,6 +163,49 @@ def make_data(spec: DataSpec, image_set=None) -> TrainingData:
                         image_set.y_test[test], image_set.name, image_set.n_classes,
                         tuple(image_set.class_names), image_shape=tuple(image_set.image_shape),
                         synthetic=False)
+
+
+def _table_data(table, ratio: float) -> TrainingData:
+    """A CSV table, split stratified and standardised (mean 0, std 1 from the training part)."""
+    x_train, y_train, x_test, y_test = datasets.train_test_split(table.x, table.y, ratio, seed=DATA_SEED,
+                                                                 stratify=True)
+    _mean, _std, x_train, x_test = csv_data.standardize(x_train, x_test)
+    plane = csv_data.pca_2d(x_train) if table.n_features > 2 else None
+    both = np.vstack([x_train, x_test])
+    if plane is not None:
+        both = (both - plane[0]) @ plane[1].T
+    lo, hi = both.min(axis=0), both.max(axis=0)
+    pad = 0.1 * np.maximum(hi - lo, 1e-9)
+    bounds = (float(lo[0] - pad[0]), float(hi[0] + pad[0]), float(lo[1] - pad[1]), float(hi[1] + pad[1]))
+    return TrainingData(x_train, y_train, x_test, y_test, table.name, table.n_classes, table.class_names,
+                        bounds=bounds, synthetic=False, plane=plane)
+
+
+def drawn_data(points) -> TrainingData:
+    """Points ``(x, y, class)`` drawn with the mouse → data over ``datasets.BOUNDS``.
+
+    Every point trains; the test set is the same points (the curves then show how well the
+    network fits what was drawn). The classes are 0 … the largest drawn, at least 2.
+    """
+    table = np.asarray(points, dtype=np.float64).reshape(-1, 3)
+    if len(table) < 2:
+        raise ValueError(f"draw at least 2 points (of 2 classes) to train on, got {len(table)}")
+    x = np.ascontiguousarray(table[:, :2])
+    y = table[:, 2].astype(np.int64)
+    if not (np.isfinite(x).all() and (table[:, 2] == y).all() and y.min() >= 0 and y.max() < DRAWN_MAX_CLASSES):
+        raise ValueError(f"drawn points must be finite (x, y, class) with class 0…{DRAWN_MAX_CLASSES - 1}")
+    if len(np.unique(y)) < 2:
+        raise ValueError("draw points of at least 2 classes to train on")
+    k = max(2, int(y.max()) + 1)
+    return TrainingData(x, y, x.copy(), y.copy(), "Drawn points", k, tuple(str(c) for c in range(k)),
+                        bounds=datasets.BOUNDS, synthetic=False)
+
+
+def load_data_file(path):
+    """A data file the user opened: a CSV table (``csv_data.load_csv``) or MNIST files."""
+    if csv_data.is_csv(path):
+        return csv_data.load_csv(path)
+    return mnist_io.load_dataset(path)
 
 
 def build_network(n_in: int, n_out: int, settings: RunSettings) -> MLP:

@@ -54,6 +54,7 @@ def test_wheel_holds_every_resource(wheel):
     assert not missing, f"not in the wheel: {sorted(missing)}"
     assert "gradlab_resources/i18n/ko/shell.json" in names
     assert "gradlab_resources/fonts/NanumGothic.ttf" in names
+    assert "gradlab_resources/data/uci_digits.npz" in names  # the bundled UCI digits (engine.uci_digits)
 
 
 def _run_from_wheel(wheel: Path, cwd: Path, code: str) -> subprocess.CompletedProcess:
@@ -77,6 +78,14 @@ def test_font_loads_from_the_zipped_wheel(wheel, tmp_path):
             "from app import fonts; print(fonts.register_fonts())")
     done = _run_from_wheel(wheel, tmp_path, code)
     assert done.returncode == 0 and "NanumGothic" in done.stdout, done.stderr
+
+
+def test_uci_digits_load_from_the_zipped_wheel(wheel, tmp_path):
+    code = ("from engine import uci_digits; x, y = uci_digits.load(); "
+            "print(x.shape, int(y.sum()), uci_digits.default_file())")
+    done = _run_from_wheel(wheel, tmp_path, code)
+    assert done.returncode == 0, done.stderr
+    assert "(1797, 64)" in done.stdout and str(wheel) in done.stdout, done.stdout
 
 
 def test_checkout_finds_its_resources_without_install():

@@ -43,7 +43,7 @@ def test_file_source_takes_train_and_test_parts():
 
 
 @pytest.mark.parametrize("spec, match", [
-    (DataSpec(source="web"), "choose one of: toy, digits, file"),
+    (DataSpec(source="web"), "choose one of: toy, digits, uci, file"),
     (DataSpec(size=1), "size must be an integer ≥ 2"),
     (DataSpec(test_ratio=0.95), "test_ratio"),
     (DataSpec(name="nope"), "unknown dataset"),

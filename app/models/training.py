@@ -30,6 +30,8 @@ SOURCE_DEFAULTS = {
     "toy": (400, (20, 5000), 0.1, 0.5,
             "Gaussian jitter of the points (0 = clean, 0.5 = heavy class overlap)"),
     "digits": (3000, (100, 20000), 0.0, 0.5, "Gaussian pixel noise added to every image"),
+    "uci": (1797, (100, 1797), 0.0, 0.0, "Real data sets are used as they are"),
+    "drawn": (400, (20, 5000), 0.0, 0.0, "Your points are used as drawn"),
     "file": (5000, (100, 70000), 0.0, 0.0, "Real data sets are used as they are"),
 }
 #: Learning rates that train the default network visibly in seconds (PyTorch's defaults
@@ -59,6 +61,8 @@ class DataState(StateBase):
     noise: float = setting(0.1, lo=0.0, hi=0.5)
     size: int = setting(400, lo=20, hi=70000)
     test_ratio: float = setting(0.2, lo=0.05, hi=0.8)
+    points: tuple[tuple[float, float, int], ...] = setting(
+        (), doc="source 'drawn': the points (x, y, class) drawn in the boundary view (saved with the session)")
 
     def __post_init__(self):
         if self.source == "toy" and self.name not in datasets.REGISTRY.names():
@@ -66,6 +70,10 @@ class DataState(StateBase):
                              f"{', '.join(datasets.REGISTRY.names())}")
         if self.source == "file" and not self.name.strip():
             raise ValueError("name: give the data set file's path")
+        if self.source == "drawn" and self.name != "drawn":
+            raise ValueError(f"name: drawn data is called 'drawn', got {self.name!r}")
+        if self.source == "uci" and self.name != "uci_digits":
+            raise ValueError(f"name: the UCI digits are called 'uci_digits', got {self.name!r}")
         if self.source == "digits" and self.name != "digits":
             raise ValueError(f"name: the synthetic digits are called 'digits', got {self.name!r}")
         lo, hi = SOURCE_DEFAULTS[self.source][1]
@@ -75,11 +83,13 @@ class DataState(StateBase):
             raise ValueError(f"noise: source {self.source!r} allows at most {SOURCE_DEFAULTS[self.source][3]}")
 
     def spec(self) -> DataSpec:
-        return DataSpec(self.source, self.name, self.noise, self.size, self.test_ratio)
+        return DataSpec(self.source, self.name, self.noise, self.size, self.test_ratio,
+                        self.points if self.source == "drawn" else ())
 
     @classmethod
     def of(cls, spec: DataSpec) -> "DataState":
-        return cls(spec.source, spec.name, float(spec.noise), int(spec.size), float(spec.test_ratio))
+        return cls(spec.source, spec.name, float(spec.noise), int(spec.size), float(spec.test_ratio),
+                   tuple((float(x), float(y), int(c)) for x, y, c in spec.points))
 
 
 @dataclass(frozen=True)
@@ -244,6 +254,10 @@ class TrainingModel:
     def install(self, run: Run) -> None:
         self.run = run
         self.building = False
+        self._data_cache = (run.spec, run.data)
+
+    def install_data(self, run: Run) -> None:
+        """``run``'s data was edited in place (drawn points): it is the data of its new spec."""
         self._data_cache = (run.spec, run.data)
 
     def built_state(self) -> State:

@@ -48,20 +48,20 @@ class Partner:
         """One mini-batch (the main run's next one); False once this network has stopped."""
         return self.trainer.step() is not None
 
-    def grid(self, bounds, n: int) -> dict | None:
-        """Its decision grid over ``bounds`` (2-D data only), as ``Trainer.decision_grid``."""
-        if self.trainer.x_train.shape[1] != 2:
+    def grid(self, bounds, n: int, plane=None) -> dict | None:
+        """Its decision grid over ``bounds`` (2-D data or a ``plane``), as ``Trainer.decision_grid``."""
+        if self.trainer.x_train.shape[1] != 2 and plane is None:
             return None
-        return self.trainer.decision_grid(bounds, n)
+        return self.trainer.decision_grid(bounds, n, plane)
 
     def final(self, key: str) -> float:
         """The last recorded value of its history ``key`` (e.g. "train_accuracy"); NaN before any."""
         values = self.trainer.history[key].values
         return float(values[-1]) if len(values) else math.nan
 
-    def view(self, bounds, n: int) -> dict:
+    def view(self, bounds, n: int, plane=None) -> dict:
         """Worker: what the panel shows of it (its grid, its last train/test accuracy)."""
-        view = {"grid": self.grid(bounds, n)}
+        view = {"grid": self.grid(bounds, n, plane)}
         for key in ("train_accuracy", "test_accuracy"):
             view[key] = self.final(key)
             values = self.main.history[key].values if self.main is not None else ()
@@ -86,9 +86,9 @@ class EnsemblePartner:
     def step(self) -> bool:
         return not self.trainer.done
 
-    def grid(self, bounds, n: int) -> dict | None:
+    def grid(self, bounds, n: int, plane=None) -> dict | None:
         """The ensemble's class probabilities on an ``n`` × ``n`` grid (2-D data only)."""
-        if self.data.x_train.shape[1] != 2:
+        if self.data.x_train.shape[1] != 2 or plane is not None:
             return None
         grid = self.trainer.decision_grid(bounds, n)  # the grid's points (called in the training thread)
         gx, gy = np.meshgrid(grid["xs"], grid["ys"])
@@ -109,10 +109,10 @@ class EnsemblePartner:
             return math.nan
         return self.readout(split)["ensemble_accuracy"]
 
-    def view(self, bounds, n: int) -> dict:
+    def view(self, bounds, n: int, plane=None) -> dict:
         """Worker (it runs the network, so never beside a training step): the ensemble's grid
         and the test-set read-out (full vs ensemble accuracy, mean |Δp|)."""
-        return {"grid": self.grid(bounds, min(n, ENSEMBLE_GRID_N)), **self.readout("test")}
+        return {"grid": self.grid(bounds, min(n, ENSEMBLE_GRID_N), plane), **self.readout("test")}
 
 
 def make_partner(data, settings: RunSettings, compare: str, trainer=None):

@@ -145,7 +145,7 @@ class Run:
 def monitor_views(trainer, data, samples, stats: bool = True):
     """Worker: ``(layer_stats or None, decision grid or None, predictions or None, weight_zeros)``."""
     layer_stats = trainer.layer_stats(bins=HIST_BINS) if stats else None  # before any eval pass
-    grid = trainer.decision_grid(data.bounds, GRID_N) if data.is_2d else None
+    grid = trainer.decision_grid(data.bounds, GRID_N, data.plane) if data.is_2d else None
     predictions = None
     if data.image_shape is not None and len(samples):
         # an eval pass: it runs in the training thread, after layer_stats read the training pass
@@ -213,7 +213,7 @@ def train_frames(run: Run, control: Control):
             last_views = now
             views = monitor_views(trainer, run.data, run.samples)
             run.bands.append(trainer.step_count, views[0])
-        partner = run.partner.view(run.data.bounds, GRID_N) if run.partner and views[0] is not None else None
+        partner = run.partner.view(run.data.bounds, GRID_N, run.data.plane) if run.partner and views[0] is not None else None
         end = time.perf_counter()
         stats, grid, predictions, zeros = views
         yield Frame(trainer.step_count, taken, single, end - start, end - now if views[0] is not None else 0.0,

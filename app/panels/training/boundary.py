@@ -94,12 +94,16 @@ class DecisionBoundaryView(pg.PlotWidget):
         self.line.setPen(pg.mkPen(palette.FOREGROUND, width=1.5))
 
     def set_points(self, x_train, y_train, x_test, y_test, bounds) -> None:
-        colors = [pg.mkBrush(c) for c in CLASS_COLORS]
-        self.train_points.setData(pos=np.asarray(x_train), brush=[colors[k % 8] for k in y_train])
-        self.test_points.setData(pos=np.asarray(x_test), brush=[colors[k % 8] for k in y_test])
+        self.set_scatter(x_train, y_train, x_test, y_test)
         x0, x1, y0, y1 = bounds
         self.getPlotItem().setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         self.clear_grid()
+
+    def set_scatter(self, x_train, y_train, x_test, y_test) -> None:
+        """Only the dots (drawn points edited): range and boundary stay."""
+        colors = [pg.mkBrush(c) for c in CLASS_COLORS]
+        self.train_points.setData(pos=np.asarray(x_train).reshape(-1, 2), brush=[colors[k % 8] for k in y_train])
+        self.test_points.setData(pos=np.asarray(x_test).reshape(-1, 2), brush=[colors[k % 8] for k in y_test])
 
     def set_title(self, text: str) -> None:
         """A translated title (e.g. which of two side-by-side networks this is)."""

@@ -61,12 +61,20 @@ class DatasetChooser(QGroupBox):
         self.combo.setItemData(self.combo.count() - 1, tr(
             "{name}: 28×28 images GradLab draws itself with random distortions, so it works offline"
         ).format(name=tr(digits.NAME)), 3)
+        self.combo.addItem(tr("Draw your own (2-D)"), ("drawn", "drawn"))
+        self.combo.setItemData(self.combo.count() - 1, tr(
+            "Click in the decision-boundary view to add points, shift-click for the other class, "
+            "right-click to erase"), 3)
+        self.combo.addItem(tr("UCI digits (8×8)"), ("uci", "uci_digits"))
+        self.combo.setItemData(self.combo.count() - 1, tr(
+            "1,797 real handwritten digits, 8×8 pixels (Alpaydin & Kaynak, UCI ML repository, CC BY 4.0), bundled"), 3)
         _tip(self.combo, "The data to learn: 2-D toy sets (with a decision-boundary view), synthetic "
                          "digits, or real MNIST / Fashion-MNIST found on disk or opened with “Open dataset…”")
         self.open_button = QPushButton(tr("Open dataset…"), self)
         self.open_button.setObjectName("openDatasetButton")
-        self.open_button.setToolTip(tr("Load MNIST or Fashion-MNIST: IDX files (raw or .gz), mnist.npz or a "
-                                       "folder holding them. GradLab never downloads anything."))
+        self.open_button.setToolTip(tr("Load your own CSV table (numeric features, the label last) or MNIST / "
+                                       "Fashion-MNIST: IDX files (raw or .gz), mnist.npz or a folder holding them. "
+                                       "GradLab never downloads anything."))
         self.open_button.clicked.connect(self.openRequested)
         row = QHBoxLayout()
         row.addWidget(self.combo, 1)

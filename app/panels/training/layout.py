@@ -7,6 +7,8 @@ a model change (``_on_*``); the panel (``panel.TrainingPanel``) builds the runs.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -25,7 +27,7 @@ from app.i18n import tr
 from app.models.training import DEFAULT_RATE, QUANTITIES, DataState, NetworkState, State, hidden_activations
 from app.panels.training.bands import DistributionBands
 from app.models.training_pair import ENSEMBLE, NONE
-from app.panels.training.boundary import PredictionMosaic
+from app.panels.training.boundary import CLASS_COLORS, PredictionMosaic
 from app.panels.training.boundary_pair import BoundaryPair
 from app.panels.training.curves import MetricCurves
 from app.panels.training.lr_curve import LrCurve
@@ -137,6 +139,7 @@ class TrainingLayout:
         side_layout.setContentsMargins(0, 0, 4, 0)
         side_layout.addWidget(self.preset)
         side_layout.addWidget(self.chooser)
+        side_layout.addWidget(self._build_drawing(self.content))
         side_layout.addWidget(self.form)
         side_layout.addWidget(self.compare)
         side_layout.addWidget(self.data_label)
@@ -152,6 +155,7 @@ class TrainingLayout:
 
         self.boundary_pair = BoundaryPair(self.content)
         self.boundary = self.boundary_pair.main
+        self._attach_drawing(self.boundary)
         self.mosaic = PredictionMosaic(self.content)
         self.view_stack = QStackedWidget(self.content)
         self.view_stack.addWidget(self.boundary_pair)
@@ -255,11 +259,13 @@ class TrainingLayout:
     def _show_run(self, run) -> None:
         """A new run's data: the boundary or the mosaic, the layer plots and the data line."""
         data = run.data
+        self._show_drawing(run.spec.source == "drawn")
         if data.is_2d:
             self.view_stack.setCurrentWidget(self.boundary_pair)
             self.boundary_pair.show_compare(self.model.state.compare if run.partner else NONE, run.settings.activation)
-            self.boundary.set_points(data.x_train, data.y_train, data.x_test, data.y_test, data.bounds)
-            self.boundary_pair.set_points(data.x_train, data.y_train, data.x_test, data.y_test, data.bounds)
+            x_train, x_test = data.view_points(data.x_train), data.view_points(data.x_test)
+            self.boundary.set_points(x_train, data.y_train, x_test, data.y_test, data.bounds)
+            self.boundary_pair.set_points(x_train, data.y_train, x_test, data.y_test, data.bounds)
             if run.grid is not None:
                 self.boundary.set_grid(run.grid)
         else:
@@ -281,10 +287,23 @@ class TrainingLayout:
             "{name}: {train} train / {test} test, {inputs} inputs, {classes} classes ({kind}). {steps} steps per epoch."
         ).format(name=tr(data.name), train=len(data.y_train), test=len(data.y_test), inputs=data.n_features,
                  classes=data.n_classes, kind=kind, steps=run.trainer.steps_per_epoch))
+        if run.spec.source == "drawn":
+            self.data_label.setText(self.data_label.text() + " " + tr(
+                "Every drawn point trains and is also shown as the test set."))
+        elif data.image_shape is None and data.plane is not None:
+            self.data_label.setText(self.data_label.text() + " " + tr(
+                "Features standardised; the boundary is shown in the plane of the two principal components."))
+        elif run.spec.source == "file" and data.image_shape is None:
+            self.data_label.setText(self.data_label.text() + " " + tr("Features standardised."))
+        if run.spec.source == "file" and data.image_shape is None:  # a table: its labels as the legend
+            legend = ", ".join(f"<span style='color:{CLASS_COLORS[k % 8]}'>●</span> {html.escape(name)}"
+                               for k, name in enumerate(data.class_names))
+            self.data_label.setText(html.escape(self.data_label.text()) + "<br>" + tr("Classes: {names}").format(
+                names=legend))
 
     # ---- widgets → model ------------------------------------------------------------------------------
     def _on_spec(self, spec) -> None:
-        self.apply_state(self.model.state.replace(data=DataState.of(spec)))
+        self.apply_state(self.model.state.replace(data=self._with_points(DataState.of(spec))))
 
     def _on_settings(self, settings) -> None:
         self.apply_state(self.model.state.replace(network=NetworkState.of(settings)))

@@ -45,19 +45,20 @@ from app.models.training import (
     train_frames,
 )
 from app.panels.base import Panel
+from app.panels.training.draw_points import DrawnPoints
 from app.panels.training.drawing import TrainingDrawing
 from app.panels.training.layout import TrainingLayout
 from app.stop_text import stop_text
 from app.widgets import plots
 from app.pacing import Coalescer, Stepper
 from app.workers import DEFAULT_TIMEOUT_MS
-from engine import mnist_io
-from engine.training_setup import DataSpec, RunSettings
+from engine import csv_data, mnist_io
+from engine.training_setup import DataSpec, RunSettings, load_data_file
 
 FRAME_MS = 50  # the stepper's fallback tick; frames normally chain (see module docstring)
 
 
-class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
+class TrainingPanel(TrainingLayout, TrainingDrawing, DrawnPoints, Panel):
     """A network trained live (see the module docstring)."""
 
     panel_id = "training"
@@ -167,7 +168,7 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
     # ---- data and settings --------------------------------------------------------------------------
     def set_spec(self, spec: DataSpec) -> None:
         """Use other data (loads a dataset file first if needed); restarts the run."""
-        self.apply_state(self.model.state.replace(data=DataState.of(spec)))
+        self.apply_state(self.model.state.replace(data=self._with_points(DataState.of(spec))))
 
     def set_settings(self, settings: RunSettings) -> None:
         """Use another network/optimizer/run setting; restarts the run."""
@@ -181,14 +182,14 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self.apply_state(self.model.state.merged(preset_state(name, self.model.state)))
 
     def open_dataset(self, path) -> None:
-        """Load MNIST / Fashion-MNIST from ``path`` in a worker, then train on it.
+        """Load a CSV table or MNIST / Fashion-MNIST from ``path`` in a worker, then train on it.
 
-        On a ``DatasetError`` (or any failure) the message goes to the banner and the current
-        data and run stay as they were.
+        On a ``ValueError`` naming line and column (CSV), a ``DatasetError`` (MNIST) or any
+        failure the message goes to the banner and the current data and run stay as they were.
         """
         path = str(Path(path).expanduser())
         self.statusMessage.emit(tr("Loading {path} …").format(path=path))
-        self.channel("load").submit(mnist_io.load_dataset, path, on_return=lambda ds: self._on_loaded(path, ds),
+        self.channel("load").submit(load_data_file, path, on_return=lambda ds: self._on_loaded(path, ds),
                                     on_error=self._on_load_error)
 
     def _on_load_error(self, _message: str) -> None:
@@ -198,10 +199,11 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self._show_state(self.model.state)
 
     def open_dataset_dialog(self) -> None:
-        """File ▸ Open dataset: pick an IDX file (raw or .gz), an npz archive, or a folder's file."""
+        """File ▸ Open dataset: a CSV table, an IDX file (raw or .gz), an npz archive, or a folder's file."""
         path, _ = QFileDialog.getOpenFileName(
-            self, tr("Open MNIST / Fashion-MNIST"), str(Path.home()),
-            tr("MNIST data (*.npz *.gz *-ubyte *idx*);;All files (*)"))
+            self, tr("Open a data set"), str(Path.home()),
+            tr("Data sets (*.csv *.tsv *.npz *.gz *-ubyte *idx*);;CSV tables (*.csv *.tsv *.txt);;"
+               "MNIST data (*.npz *.gz *-ubyte *idx*);;All files (*)"))
         if path:
             self.open_dataset(path)
 
@@ -209,11 +211,18 @@ class TrainingPanel(TrainingLayout, TrainingDrawing, Panel):
         self.model.image_sets[path] = ds
         self.chooser.add_file(ds.name, path)
         self.clear_error()
-        self.statusMessage.emit(tr("Loaded {name}: {train} train / {test} test images").format(
-            name=ds.name, train=len(ds.y_train), test=len(ds.y_test)))
+        if isinstance(ds, csv_data.CsvData):
+            n_rows = len(ds.y)
+            self.statusMessage.emit(tr(
+                "Loaded {name}: {rows} rows, {features} features, {classes} classes; features standardised"
+            ).format(name=ds.name, rows=n_rows, features=ds.n_features, classes=ds.n_classes))
+        else:
+            n_rows = len(ds.y_train) + len(ds.y_test)
+            self.statusMessage.emit(tr("Loaded {name}: {train} train / {test} test images").format(
+                name=ds.name, train=len(ds.y_train), test=len(ds.y_test)))
         data = self.model.state.data
         if not (data.source == "file" and data.name == path):  # opened, not asked for by a state
-            size = min(SOURCE_DEFAULTS["file"][0], len(ds.y_train) + len(ds.y_test))
+            size = min(SOURCE_DEFAULTS["file"][0], n_rows)
             data = DataState("file", path, 0.0, max(size, SOURCE_DEFAULTS["file"][1][0]), data.test_ratio)
         self.model.state = self.model.state.replace(data=data)
         self._show_state(self.model.state)
