@@ -32,7 +32,7 @@ EXPECTED = {
     "adam-bias-ratio": 3.16, "book-optimizers-straight": 3, "learning-rate-105": 3, "family-farthest": 1,
     "init-small-where": 3, "init-std1-saturated": 3, "init-xavier-gradient": 3, "init-he-xavier": 2,
     "init-he-he": 1, "batchnorm-saturation": 1, "xor-linear": 2, "overfitting-end": 2, "weight-decay-gap": 2,
-    "dropout-gap": 2, "why-adam-lower": 1, "lr-step-decay-constant": 2, "batchnorm-dx-sum": 1,
+    "dropout-gap": 1, "why-adam-lower": 1, "lr-step-decay-constant": 2, "batchnorm-dx-sum": 1,
     "batchnorm-eval-ratio": 0.75 ** 0.5, "batchnorm-overfitting-gap": 1, "l1-vs-l2-zeros": 3,
     "regularization-grid-test": 1, "hyperparameter-search-lr": 3,
 }

@@ -51,7 +51,7 @@ def _gap(model) -> float:
     return model.gap()
 
 
-def _gap_at_epoch(epoch: int):
+def gap_at_epoch(epoch: int):
     """The train − test accuracy gap evaluated at the end of ``epoch`` (from the run's history)."""
     def measure(model) -> float:
         trainer = model.run.trainer
@@ -103,7 +103,7 @@ SCENES = (
           "samples dropout 0.2 delays overfitting here rather than preventing it.",
           state=_preset(_DROPOUT), play=True, finished=_finished,
           checks=(Check("at epoch 200 the train–test gap is below 0.145 (without dropout: ≈ 0.16)",
-                        _gap_at_epoch(200), lambda v: 0.0 <= v < 0.145),
+                        gap_at_epoch(200), lambda v: 0.0 <= v < 0.145),
                   Check("the train accuracy ends below 98 % after 301 epochs", _train_accuracy,
                         lambda v: v < 0.98),
                   Check("by the end the gap has opened again to over 0.14", _gap, lambda v: v > 0.14),
